@@ -1,0 +1,66 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "swift-kafka-streams",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "KafkaStreams", targets: ["KafkaStreams"]),
+        .library(name: "KafkaStreamsTesting", targets: ["KafkaStreamsTesting"]),
+        .library(name: "RdKafka", targets: ["RdKafka"]),
+        .library(name: "RocksDB", targets: ["RocksDB"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+    ],
+    targets: [
+        // C libraries, found through pkg-config and installed from Debian's packages.
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
+        ),
+        .systemLibrary(
+            name: "CRocksDB",
+            pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"]), .brew(["rocksdb"])]
+        ),
+
+        // Thin, safe Swift wrappers: they know nothing of streams.
+        .target(
+            name: "RdKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "RocksDB",
+            dependencies: ["CRocksDB"]
+        ),
+
+        // The streams library and its shipped testing library.
+        .target(
+            name: "KafkaStreams",
+            dependencies: [
+                "RdKafka",
+                "RocksDB",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "KafkaStreamsTesting",
+            dependencies: ["KafkaStreams", "RdKafka"]
+        ),
+
+        .testTarget(
+            name: "RdKafkaTests",
+            dependencies: ["RdKafka", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "RocksDBTests", dependencies: ["RocksDB"]),
+        .testTarget(name: "KafkaStreamsTests", dependencies: ["KafkaStreams", "KafkaStreamsTesting"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+#ifndef SWIFT_KAFKA_STREAMS_CROCKSDB_SHIM_H
+#define SWIFT_KAFKA_STREAMS_CROCKSDB_SHIM_H
+#include <rocksdb/c.h>
+#endif
