@@ -1,0 +1,82 @@
+/// A stream grouped by key, ready for aggregation.
+///
+/// Aggregations keep one value per key in a state store and return its updates as a ``KTable``.
+/// If keys were changed before grouping, records first go through a repartition topic named
+/// after the grouping or the store, so that each key is aggregated by one task.
+public final class KGroupedStream<Key, Value> {
+    let builder: StreamsBuilder
+    let parent: String
+    let keySerde: Serde<Key>
+    let valueSerde: Serde<Value>
+    let repartitionName: String?
+    let repartitionRequired: Bool
+
+    init(
+        builder: StreamsBuilder, parent: String, key: Serde<Key>, value: Serde<Value>, repartitionName: String?,
+        repartitionRequired: Bool
+    ) {
+        self.builder = builder
+        self.parent = parent
+        self.keySerde = key
+        self.valueSerde = value
+        self.repartitionName = repartitionName
+        self.repartitionRequired = repartitionRequired
+    }
+
+    /// Counts records per key.
+    public func count(named: Named? = nil, materialized: Materialized<Key, Int64> = .init()) -> KTable<Key, Int64> {
+        build(
+            prefix: "KSTREAM-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: .int64
+        ) { _, _, count in (count ?? 0) + 1 }
+    }
+
+    /// Combines the values of each key with `reducer(aggregate, value)`; the first value is the
+    /// first aggregate.
+    public func reduce(
+        named: Named? = nil, materialized: Materialized<Key, Value> = .init(),
+        _ reducer: @escaping @Sendable (Value, Value) throws -> Value
+    ) -> KTable<Key, Value> {
+        build(prefix: "KSTREAM-REDUCE-", named: named, materialized: materialized, aggregateSerde: valueSerde) {
+            _, value, aggregate in
+            guard let aggregate else { return value }
+            return try reducer(aggregate, value)
+        }
+    }
+
+    /// Folds the values of each key into an aggregate that starts as `initializer()`, with
+    /// `aggregator(key, value, aggregate)`.
+    public func aggregate<Aggregate>(
+        initializer: @escaping @Sendable () throws -> Aggregate, named: Named? = nil,
+        materialized: Materialized<Key, Aggregate> = .init(),
+        _ aggregator: @escaping @Sendable (Key, Value, Aggregate) throws -> Aggregate
+    ) -> KTable<Key, Aggregate> {
+        let aggregateSerde = builder.serde(materialized.valueSerde, node: materialized.storeName ?? "aggregate")
+        return build(
+            prefix: "KSTREAM-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: aggregateSerde
+        ) { key, value, aggregate in
+            try aggregator(key, value, try aggregate ?? initializer())
+        }
+    }
+
+    private func build<Aggregate>(
+        prefix: String, named: Named?, materialized: Materialized<Key, Aggregate>, aggregateSerde: Serde<Aggregate>,
+        update: @escaping @Sendable (Key, Value, Aggregate?) throws -> Aggregate
+    ) -> KTable<Key, Aggregate> {
+        let topology = builder.topology
+        let storeName = materialized.storeName ?? topology.newName("\(prefix)STATE-STORE-")
+        let node = named?.name ?? topology.newName(prefix)
+        let key = materialized.keySerde ?? keySerde
+        let aggregate = materialized.valueSerde ?? aggregateSerde
+        var source = parent
+        if repartitionRequired {
+            source = builder.repartition(
+                from: parent, topic: "\(repartitionName ?? storeName)-repartition", key: keySerde, value: valueSerde)
+        }
+        builder.addTableStore(storeName, materialized: materialized, key: key, value: aggregate)
+        builder.addProcessor(node, parents: [source], stores: [storeName]) { task in
+            KStreamAggregate<Key, Value, Aggregate>(
+                name: node, storeName: storeName, key: key, aggregate: aggregate, task: task, update: update)
+        }
+        return KTable(builder: builder, name: node, key: key, value: aggregate, storeName: storeName)
+    }
+}

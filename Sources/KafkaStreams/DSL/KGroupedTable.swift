@@ -1,0 +1,75 @@
+/// A table re-grouped by a new key, ready for aggregations that add new values and subtract
+/// replaced ones.
+public final class KGroupedTable<Key, Value> {
+    let builder: StreamsBuilder
+    let parent: String
+    let keySerde: Serde<Key>
+    let valueSerde: Serde<Value>
+    let repartitionName: String?
+
+    init(builder: StreamsBuilder, parent: String, key: Serde<Key>, value: Serde<Value>, repartitionName: String?) {
+        self.builder = builder
+        self.parent = parent
+        self.keySerde = key
+        self.valueSerde = value
+        self.repartitionName = repartitionName
+    }
+
+    /// Counts the rows per new key.
+    public func count(named: Named? = nil, materialized: Materialized<Key, Int64> = .init()) -> KTable<Key, Int64> {
+        build(
+            prefix: "KTABLE-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: .int64,
+            adder: { _, _, count in (count ?? 0) + 1 }, subtractor: { _, _, count in count - 1 })
+    }
+
+    /// Combines values per new key: `adder(aggregate, new)` for added rows and
+    /// `subtractor(aggregate, old)` for replaced or deleted ones.
+    public func reduce(
+        named: Named? = nil, materialized: Materialized<Key, Value> = .init(),
+        adder: @escaping @Sendable (Value, Value) throws -> Value,
+        subtractor: @escaping @Sendable (Value, Value) throws -> Value
+    ) -> KTable<Key, Value> {
+        build(
+            prefix: "KTABLE-REDUCE-", named: named, materialized: materialized, aggregateSerde: valueSerde,
+            adder: { _, value, aggregate in
+                guard let aggregate else { return value }
+                return try adder(aggregate, value)
+            },
+            subtractor: { _, value, aggregate in try subtractor(aggregate, value) })
+    }
+
+    /// Folds rows per new key into an aggregate that starts as `initializer()`.
+    public func aggregate<Aggregate>(
+        initializer: @escaping @Sendable () throws -> Aggregate, named: Named? = nil,
+        materialized: Materialized<Key, Aggregate> = .init(),
+        adder: @escaping @Sendable (Key, Value, Aggregate) throws -> Aggregate,
+        subtractor: @escaping @Sendable (Key, Value, Aggregate) throws -> Aggregate
+    ) -> KTable<Key, Aggregate> {
+        let aggregateSerde = builder.serde(materialized.valueSerde, node: materialized.storeName ?? "aggregate")
+        return build(
+            prefix: "KTABLE-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: aggregateSerde,
+            adder: { key, value, aggregate in try adder(key, value, try aggregate ?? initializer()) },
+            subtractor: subtractor)
+    }
+
+    private func build<Aggregate>(
+        prefix: String, named: Named?, materialized: Materialized<Key, Aggregate>, aggregateSerde: Serde<Aggregate>,
+        adder: @escaping @Sendable (Key, Value, Aggregate?) throws -> Aggregate,
+        subtractor: @escaping @Sendable (Key, Value, Aggregate) throws -> Aggregate
+    ) -> KTable<Key, Aggregate> {
+        let topology = builder.topology
+        let storeName = materialized.storeName ?? topology.newName("\(prefix)STATE-STORE-")
+        let node = named?.name ?? topology.newName(prefix)
+        let key = materialized.keySerde ?? keySerde
+        let aggregate = materialized.valueSerde ?? aggregateSerde
+        let source = builder.repartition(
+            from: parent, topic: "\(repartitionName ?? storeName)-repartition", key: keySerde,
+            value: Serde<Change<Value>>.change(valueSerde))
+        builder.addTableStore(storeName, materialized: materialized, key: key, value: aggregate)
+        builder.addProcessor(node, parents: [source], stores: [storeName]) { _ in
+            KTableAggregate<Key, Value, Aggregate>(
+                name: node, storeName: storeName, key: key, aggregate: aggregate, adder: adder, subtractor: subtractor)
+        }
+        return KTable(builder: builder, name: node, key: key, value: aggregate, storeName: storeName)
+    }
+}

@@ -1,0 +1,51 @@
+/// `count`, `reduce` and `aggregate` of a grouped stream: updates the key's aggregate in the store
+/// and forwards the change.
+///
+/// Records with a null key or value are skipped (logged and counted), as in Kafka Streams. The
+/// result's timestamp is the larger of the record's and the previous aggregate's.
+final class KStreamAggregate<K, V, VA>: ForwardingNode<K, V, K, Change<VA>> {
+    /// Returns the new aggregate from the key, the value and the old aggregate (`nil` if none).
+    let update: @Sendable (K, V, VA?) throws -> VA
+    let storeName: String
+    let keySerde: Serde<K>
+    let aggregateSerde: Serde<VA>
+    let keyIsNull: (@Sendable (K) -> Bool)?
+    let valueIsNull: (@Sendable (V) -> Bool)?
+    private var store: TimestampedKeyValueStore<K, VA>?
+    private unowned let task: TaskContext
+
+    init(
+        name: String, storeName: String, key: Serde<K>, aggregate: Serde<VA>, task: TaskContext,
+        update: @escaping @Sendable (K, V, VA?) throws -> VA
+    ) {
+        self.update = update
+        self.storeName = storeName
+        self.keySerde = key
+        self.aggregateSerde = aggregate
+        self.keyIsNull = nullCheck(K.self)
+        self.valueIsNull = nullCheck(V.self)
+        self.task = task
+        super.init(name: name)
+    }
+
+    override func initialize(_ task: TaskContext) throws {
+        store = try task.timestampedStore(storeName, key: keySerde, value: aggregateSerde)
+    }
+
+    override func process(_ record: Record<K, V>) throws {
+        if keyIsNull?(record.key) == true || valueIsNull?(record.value) == true {
+            task.droppedRecords += 1
+            task.logger.debug("skipping a record with a null key or value", metadata: ["node": "\(name)"])
+            return
+        }
+        guard let store else { return }
+        let old = try store.get(record.key)
+        let newAggregate = try update(record.key, record.value, old?.value)
+        let timestamp = max(record.timestamp, old?.timestamp ?? record.timestamp)
+        try store.put(record.key, newAggregate, timestamp: timestamp)
+        try downstream.forward(
+            Record(
+                key: record.key, value: Change(newValue: newAggregate, oldValue: old?.value), timestamp: timestamp,
+                headers: record.headers))
+    }
+}

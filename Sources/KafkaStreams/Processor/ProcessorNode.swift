@@ -1,0 +1,44 @@
+/// One node of a task's processor graph, as instantiated for that task.
+///
+/// Nodes are created per task from the topology's ``NodeDefinition``s and wired once; records then
+/// flow depth-first by direct calls between typed nodes: no lookups or boxing per record.
+class ProcessorNodeBase {
+    let name: String
+
+    init(name: String) {
+        self.name = name
+    }
+
+    /// Called once per task before the first record, in topological order (parents first).
+    func initialize(_ task: TaskContext) throws {}
+
+    /// Called once when the task closes, in topological order.
+    func close() throws {}
+
+    /// Attaches a child that takes this node's output. Nodes without output have no children.
+    func connect(child: ProcessorNodeBase) throws {
+        throw TopologyError.invalidTopology("\(name) has no output, so \(child.name) cannot be its child")
+    }
+
+    /// Names of the children, in connection order.
+    var childNames: [String] { [] }
+}
+
+/// A node that takes records with keys `K` and values `V`.
+class ProcessorNode<K, V>: ProcessorNodeBase {
+    /// Handles one record. Subclasses override; this base is never instantiated on its own.
+    func process(_ record: Record<K, V>) throws {
+        throw TopologyError.invalidTopology("\(name) does not process records")
+    }
+}
+
+/// A node that takes `Record<KIn, VIn>` and forwards `Record<KOut, VOut>` to its children.
+class ForwardingNode<KIn, VIn, KOut, VOut>: ProcessorNode<KIn, VIn> {
+    var downstream = Forwarder<KOut, VOut>()
+
+    override func connect(child: ProcessorNodeBase) throws {
+        try downstream.connect(child, parent: name)
+    }
+
+    override var childNames: [String] { downstream.children.map(\.name) }
+}

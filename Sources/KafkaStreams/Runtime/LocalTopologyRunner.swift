@@ -1,0 +1,220 @@
+import Foundation
+import Logging
+
+/// Runs a topology's tasks in the calling thread, with topics kept in memory: the engine of
+/// `TopologyTestDriver`.
+///
+/// It runs the same ``StreamTask``s as the stream threads; only the collector (an in-memory
+/// capture that feeds repartition topics back into their tasks) and the clock (advanced by hand)
+/// differ. Topics may have several partitions; records are partitioned as a Java producer would.
+package final class LocalTopologyRunner {
+    /// A record written by the topology.
+    package struct OutputRecord: Sendable {
+        package var topic: String
+        package var partition: Int32
+        package var key: [UInt8]?
+        package var value: [UInt8]?
+        package var timestamp: Int64
+        package var headers: RecordHeaders
+    }
+
+    private let plan: TopologyPlan
+    private let config: StreamsConfig
+    private let logger: Logger
+    private let stateDirectory: String
+    private let collector: Collector
+    private var tasks: [TaskID: StreamTask] = [:]
+    private var wallClockTime: Int64
+    private var roundRobin: [String: Int32] = [:]
+    private let topicPartitions: [String: Int32]
+    private var offsets: [String: Int64] = [:]
+
+    /// - Parameters:
+    ///   - topicPartitions: Partition counts of input and output topics (default 1 each).
+    package init(
+        topology: Topology, config: StreamsConfig, initialWallClockTime: Int64, topicPartitions: [String: Int32],
+        logger: Logger = Logger(label: "kafka-streams.test-driver")
+    ) throws {
+        try config.validate()
+        self.plan = try topology.plan()
+        self.config = config
+        self.logger = logger
+        self.wallClockTime = initialWallClockTime
+        self.topicPartitions = topicPartitions
+        self.stateDirectory = "\(config.stateDir)/\(config.applicationID)/test-driver-\(UUID().uuidString)"
+        self.collector = Collector()
+        for (topic, count) in topicPartitions where count < 1 {
+            throw StreamsConfigError(setting: "partitions of \(topic)", message: "must be at least 1, got \(count)")
+        }
+        // Repartition topics: their own count, else the largest count of any source topic.
+        let sourceCount = plan.externalSourceTopics.map { topicPartitions[$0] ?? 1 }.max() ?? 1
+        var internalCounts: [String: Int32] = [:]
+        for topic in plan.internalTopics.values {
+            internalCounts["\(config.applicationID)-\(topic.name)"] = topic.partitions ?? sourceCount
+        }
+        collector.partitionCounts = topicPartitions.merging(internalCounts) { _, new in new }
+        for topic in plan.internalTopics.values where topic.kind == .repartition {
+            collector.repartitionTopics["\(config.applicationID)-\(topic.name)"] = topic.name
+        }
+    }
+
+    /// The current mock wall-clock time in epoch milliseconds.
+    package var wallClock: Int64 { wallClockTime }
+
+    /// The application id the runner was configured with.
+    package var applicationID: String { config.applicationID }
+
+    /// The partition count of a topic as the runner sees it.
+    package func partitionCount(of topic: String) -> Int32 {
+        collector.partitionCounts[topic] ?? 1
+    }
+
+    /// Sends a record into an input topic and processes everything it causes, repartition
+    /// topics included.
+    package func pipe(
+        topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?, timestamp: Int64,
+        headers: RecordHeaders = []
+    ) throws {
+        guard plan.subtopologyByTopic[topic] != nil else {
+            throw StreamsError.invalidState("the topology does not read topic \(topic)")
+        }
+        let count = partitionCount(of: topic)
+        let target: Int32
+        if let partition {
+            guard partition >= 0 && partition < count else {
+                throw StreamsError.invalidState("topic \(topic) has \(count) partitions; there is no partition \(partition)")
+            }
+            target = partition
+        } else if let key {
+            target = key.withUnsafeBytes { Murmur2.partition(forKey: $0, partitionCount: count) }
+        } else {
+            target = roundRobin[topic, default: 0] % count
+            roundRobin[topic] = target + 1
+        }
+        try process(topic: topic, logicalTopic: topic, partition: target, key: key, value: value,
+                    timestamp: timestamp, headers: headers)
+        try drainRepartitionTopics()
+    }
+
+    /// Moves the mock wall clock forward and fires due wall-clock punctuations.
+    package func advanceWallClockTime(by milliseconds: Int64) throws {
+        wallClockTime += milliseconds
+        for id in tasks.keys.sorted() {
+            try tasks[id]?.punctuateWallClock()
+        }
+        try drainRepartitionTopics()
+    }
+
+    /// Takes the oldest unread record written to `topic`.
+    package func readOutput(topic: String) -> OutputRecord? {
+        collector.readOutput(topic)
+    }
+
+    /// The number of unread records written to `topic`.
+    package func outputQueueSize(topic: String) -> Int {
+        collector.outputs[topic]?.count ?? 0
+    }
+
+    /// A query view of a key-value store over every task that has it.
+    package func keyValueStore<K, V>(_ name: String, key: Serde<K>, value: Serde<V>) throws -> ReadOnlyKeyValueStore<K, V> {
+        guard let definition = plan.stores[name] else {
+            throw StreamsError.unknownStore(name: name, message: "is not in the topology")
+        }
+        let stores = tasks.keys.sorted().compactMap { tasks[$0]?.context.byteStores[name] }
+        return ReadOnlyKeyValueStore(
+            name: name, stores: stores, key: key, value: value, timestamped: definition.timestamped)
+    }
+
+    /// Records dropped by handlers or for null keys, over all tasks.
+    package var droppedRecords: Int {
+        tasks.values.reduce(0) { $0 + $1.context.droppedRecords }
+    }
+
+    /// Closes every task and deletes the runner's state directory.
+    package func close() throws {
+        var firstError: (any Error)?
+        for id in tasks.keys.sorted() {
+            do { try tasks[id]?.close() } catch { firstError = firstError ?? error }
+        }
+        tasks.removeAll()
+        try? FileManager.default.removeItem(atPath: stateDirectory)
+        if let firstError { throw firstError }
+    }
+
+    // MARK: - Processing
+
+    private func process(
+        topic: String, logicalTopic: String, partition: Int32, key: [UInt8]?, value: [UInt8]?, timestamp: Int64,
+        headers: RecordHeaders
+    ) throws {
+        guard let subtopology = plan.subtopologyByTopic[logicalTopic] else { return }
+        let task = try task(TaskID(subtopology: subtopology, partition: partition))
+        let offsetKey = "\(topic)-\(partition)"
+        let offset = offsets[offsetKey, default: 0]
+        offsets[offsetKey] = offset + 1
+        try withOptionalBytes(key) { keyBytes in
+            try withOptionalBytes(value) { valueBytes in
+                try task.process(
+                    RawRecord(
+                        topic: topic, partition: partition, offset: offset, timestamp: timestamp, key: keyBytes,
+                        value: valueBytes, headers: headers))
+            }
+        }
+    }
+
+    private func drainRepartitionTopics() throws {
+        while let record = collector.pendingRepartition.popFirst() {
+            guard let logical = collector.repartitionTopics[record.topic] else { continue }
+            try process(
+                topic: record.topic, logicalTopic: logical, partition: record.partition, key: record.key,
+                value: record.value, timestamp: record.timestamp, headers: record.headers)
+        }
+    }
+
+    private func task(_ id: TaskID) throws -> StreamTask {
+        if let task = tasks[id] { return task }
+        let context = TaskContext(
+            taskID: id, applicationID: config.applicationID, config: config, collector: collector, logger: logger,
+            internalTopicNames: Set(plan.internalTopics.keys), wallClock: { [unowned self] in self.wallClockTime })
+        let task = try StreamTask(id: id, plan: plan, context: context, stateDirectory: stateDirectory)
+        tasks[id] = task
+        return task
+    }
+
+    /// Captures what tasks write; repartition records are also queued for their tasks.
+    private final class Collector: RecordCollector {
+        var outputs: [String: Deque<OutputRecord>] = [:]
+        var pendingRepartition = Deque<OutputRecord>()
+        var partitionCounts: [String: Int32] = [:]
+        /// Broker name → topology name of repartition topics.
+        var repartitionTopics: [String: String] = [:]
+        private var roundRobin: [String: Int32] = [:]
+
+        func send(
+            topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+            timestamp: Int64, headers: RecordHeaders
+        ) throws {
+            let count = partitionCounts[topic] ?? 1
+            let target: Int32
+            if let partition {
+                target = partition
+            } else {
+                target = roundRobin[topic, default: 0] % count
+                roundRobin[topic] = target + 1
+            }
+            let record = OutputRecord(
+                topic: topic, partition: target, key: key.map(Array.init), value: value.map(Array.init),
+                timestamp: timestamp, headers: headers)
+            outputs[topic, default: Deque()].append(record)
+            if repartitionTopics[topic] != nil { pendingRepartition.append(record) }
+        }
+
+        func partitionCount(of topic: String) throws -> Int32 {
+            partitionCounts[topic] ?? 1
+        }
+
+        func readOutput(_ topic: String) -> OutputRecord? {
+            outputs[topic]?.popFirst()
+        }
+    }
+}

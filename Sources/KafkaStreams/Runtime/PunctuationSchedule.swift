@@ -1,0 +1,56 @@
+/// The punctuations of one task, on stream time or wall-clock time.
+///
+/// Timing follows Kafka Streams: stream-time punctuations are aligned to 0 and fire as soon as
+/// stream time is known; wall-clock ones first fire one interval after scheduling. A clock that
+/// jumps past several intervals fires once, then realigns.
+final class PunctuationSchedule {
+    final class Entry {
+        let interval: Int64
+        var next: Int64
+        let cancellable: Cancellable
+        let callback: (Int64) throws -> Void
+        let nodeName: String
+
+        init(interval: Int64, next: Int64, nodeName: String, callback: @escaping (Int64) throws -> Void) {
+            self.interval = interval
+            self.next = next
+            self.cancellable = Cancellable()
+            self.callback = callback
+            self.nodeName = nodeName
+        }
+    }
+
+    private(set) var streamTime: [Entry] = []
+    private(set) var wallClock: [Entry] = []
+
+    var isEmpty: Bool { streamTime.isEmpty && wallClock.isEmpty }
+
+    func add(_ entry: Entry, type: PunctuationType) {
+        switch type {
+        case .streamTime: streamTime.append(entry)
+        case .wallClockTime: wallClock.append(entry)
+        }
+    }
+
+    /// Fires due punctuations of one type at `now`; returns whether any fired.
+    @discardableResult
+    func punctuate(_ type: PunctuationType, now: Int64, fire: (Entry, Int64) throws -> Void) throws -> Bool {
+        var entries = type == .streamTime ? streamTime : wallClock
+        entries.removeAll { $0.cancellable.isCancelled }
+        var fired = false
+        for entry in entries where entry.next <= now && !entry.cancellable.isCancelled {
+            try fire(entry, now)
+            fired = true
+            var next = entry.next + entry.interval
+            if now >= next {
+                next = now - (now - entry.next) % entry.interval + entry.interval
+            }
+            entry.next = next
+        }
+        switch type {
+        case .streamTime: streamTime = entries
+        case .wallClockTime: wallClock = entries
+        }
+        return fired
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Logging
+
+/// One subtopology running on one partition: its processor nodes and state stores.
+///
+/// The same task code runs under the stream threads and under `TopologyTestDriver`: only the
+/// record collector and the clock differ. A task is used by one thread at a time.
+final class StreamTask {
+    let id: TaskID
+    let context: TaskContext
+    private let nodes: [ProcessorNodeBase]
+    private let sourcesByTopic: [String: SourceNodeBase]
+    private var isClosed = false
+
+    /// Builds the task: opens its stores, makes and wires its nodes, and initializes them.
+    init(id: TaskID, plan: TopologyPlan, context: TaskContext, stateDirectory: String?) throws {
+        self.id = id
+        self.context = context
+        let subtopology = plan.subtopologies[id.subtopology]
+
+        for storeName in subtopology.storeNames {
+            guard let definition = plan.stores[storeName] else {
+                throw TopologyError.unknownStore(node: "task \(id)", store: storeName)
+            }
+            let bytes = try Self.openStore(definition, task: id, stateDirectory: stateDirectory, config: context.config)
+            context.byteStores[storeName] = bytes
+            let logged: any KeyValueBytesStore =
+                definition.loggingEnabled
+                ? ChangeLoggingKeyValueBytesStore(
+                    inner: bytes, topic: context.brokerTopic(definition.changelogTopic), partition: id.partition,
+                    timestamped: definition.timestamped, task: context)
+                : bytes
+            context.loggedStores[storeName] = logged
+            context.stores[storeName] = definition.makeTypedStore(logged, context)
+        }
+
+        var made: [String: ProcessorNodeBase] = [:]
+        var nodes: [ProcessorNodeBase] = []
+        var sources: [String: SourceNodeBase] = [:]
+        for name in subtopology.nodeNames {
+            guard let definition = plan.node(name) else { continue }
+            let node = try definition.make(context)
+            made[name] = node
+            nodes.append(node)
+            for parent in definition.parents {
+                guard let parentNode = made[parent] else {
+                    throw TopologyError.unknownParent(node: name, parent: parent)
+                }
+                try parentNode.connect(child: node)
+            }
+            if case .source(let topics) = definition.kind, let source = node as? SourceNodeBase {
+                for topic in topics { sources[context.brokerTopic(topic)] = source }
+            }
+        }
+        self.nodes = nodes
+        self.sourcesByTopic = sources
+        for node in nodes {
+            context.currentNode = node.name
+            try node.initialize(context)
+        }
+        context.currentNode = nil
+    }
+
+    private static func openStore(
+        _ definition: StoreDefinition, task: TaskID, stateDirectory: String?, config: StreamsConfig
+    ) throws -> any KeyValueBytesStore & Sendable {
+        switch definition.engine {
+        case .inMemory:
+            return InMemoryKeyValueStore(name: definition.name)
+        case .persistent:
+            guard let stateDirectory else {
+                throw StreamsError.stateStore(store: definition.name, message: "no state directory for a persistent store")
+            }
+            let directory = "\(stateDirectory)/\(task)/rocksdb/\(definition.name)"
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw StreamsError.stateStore(
+                    store: definition.name, message: "cannot create the state directory \(directory): \(error)")
+            }
+            return try RocksDBKeyValueStore(
+                name: definition.name, path: directory, options: RocksDBSharedResources.options(for: config))
+        }
+    }
+
+    /// The topics (broker names) this task reads.
+    var inputTopics: Dictionary<String, SourceNodeBase>.Keys { sourcesByTopic.keys }
+
+    /// Processes one record of one of the task's input partitions, then due stream-time punctuations.
+    func process(_ raw: RawRecord) throws {
+        guard let source = sourcesByTopic[raw.topic] else {
+            throw StreamsError.invalidState("task \(id) does not read topic \(raw.topic)")
+        }
+        context.recordMetadata = RecordMetadata(topic: raw.topic, partition: raw.partition, offset: raw.offset)
+        context.currentRecordTimestamp = raw.timestamp
+        context.currentRawKey = raw.key
+        context.currentRawValue = raw.value
+        if raw.timestamp > context.streamTime { context.streamTime = raw.timestamp }
+        defer {
+            context.currentRawKey = nil
+            context.currentRawValue = nil
+            context.currentNode = nil
+        }
+        do {
+            try source.process(raw)
+        } catch let error as StreamsError {
+            throw error
+        } catch {
+            try handleProcessingError(error)
+        }
+        context.recordMetadata = nil
+        context.currentRawKey = nil
+        context.currentRawValue = nil
+        try punctuate(.streamTime, now: context.streamTime)
+    }
+
+    /// Fires due wall-clock punctuations.
+    func punctuateWallClock() throws {
+        try punctuate(.wallClockTime, now: context.wallClock())
+    }
+
+    private func punctuate(_ type: PunctuationType, now: Int64) throws {
+        guard now != TaskContext.unknownTime else { return }
+        try context.punctuations.punctuate(type, now: now) { entry, time in
+            context.recordMetadata = nil
+            context.currentRecordTimestamp = time
+            context.currentNode = entry.nodeName
+            do {
+                try entry.callback(time)
+            } catch let error as StreamsError {
+                throw error
+            } catch {
+                try handleProcessingError(error)
+            }
+            context.currentNode = nil
+        }
+    }
+
+    private func handleProcessingError(_ error: any Error) throws {
+        let node = context.currentNode ?? "?"
+        switch context.config.processingExceptionHandler.decide(context.errorContext, error) {
+        case .fail:
+            context.logger.error(
+                "processor failed (processing handler)",
+                metadata: ["task": "\(id)", "node": "\(node)", "error": "\(error)"])
+            throw StreamsError.processing(node: node, taskID: id.description, message: "\(error)")
+        case .continue:
+            context.droppedRecords += 1
+            context.logger.warning(
+                "skipping a record a processor failed on", metadata: ["task": "\(id)", "node": "\(node)", "error": "\(error)"])
+        case .deadLetter(let topic):
+            context.droppedRecords += 1
+            try context.sendToDeadLetterTopic(topic, error: error)
+        }
+    }
+
+    /// Flushes the task's stores.
+    func flush() throws {
+        for store in context.stores.values { try store.flush() }
+    }
+
+    /// Closes nodes and stores; safe to call twice.
+    func close() throws {
+        guard !isClosed else { return }
+        isClosed = true
+        var firstError: (any Error)?
+        for node in nodes {
+            do { try node.close() } catch { firstError = firstError ?? error }
+        }
+        for store in context.stores.values {
+            do { try store.close() } catch { firstError = firstError ?? error }
+        }
+        if let firstError { throw firstError }
+    }
+}

@@ -1,0 +1,36 @@
+/// An error while a topology runs: in a task, a store, or the runtime around them.
+public enum StreamsError: Error, Sendable, CustomStringConvertible {
+    /// A record could not be deserialized and the deserialization handler chose to fail.
+    case deserialization(topic: String, partition: Int32, offset: Int64, underlying: SerdeError)
+    /// A processor threw and the processing handler chose to fail.
+    case processing(node: String, taskID: String, message: String)
+    /// A record could not be produced and the production handler chose to fail.
+    case production(topic: String, message: String)
+    /// A key serialized to null where a store needs a key.
+    case nullKey(store: String)
+    /// A state store failed (disk full, RocksDB error, bad state directory).
+    case stateStore(store: String, message: String)
+    /// A store was asked for that the task does not have, or with other types.
+    case unknownStore(name: String, message: String)
+    /// The operation is not valid in the current state of the application.
+    case invalidState(String)
+
+    public var description: String {
+        switch self {
+        case .deserialization(let topic, let partition, let offset, let underlying):
+            "StreamsError: cannot deserialize the record at \(topic)-\(partition)@\(offset): \(underlying)"
+        case .processing(let node, let taskID, let message):
+            "StreamsError: processor \(node) in task \(taskID) failed: \(message)"
+        case .production(let topic, let message):
+            "StreamsError: cannot produce to \(topic): \(message)"
+        case .nullKey(let store):
+            "StreamsError: a null key cannot be written to state store \(store)"
+        case .stateStore(let store, let message):
+            "StreamsError: state store \(store): \(message)"
+        case .unknownStore(let name, let message):
+            "StreamsError: state store \(name): \(message)"
+        case .invalidState(let message):
+            "StreamsError: \(message)"
+        }
+    }
+}

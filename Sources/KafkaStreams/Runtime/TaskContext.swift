@@ -1,0 +1,88 @@
+import Logging
+
+/// Everything a task's nodes share: the record being processed, stream time, stores, the
+/// collector that takes output, and punctuation.
+///
+/// One per task; used only on the thread that runs the task.
+final class TaskContext {
+    static let unknownTime: Int64 = -1
+
+    let taskID: TaskID
+    let applicationID: String
+    let config: StreamsConfig
+    let collector: any RecordCollector
+    let logger: Logger
+    let internalTopicNames: Set<String>
+    let wallClock: () -> Int64
+
+    /// Where the current record came from; `nil` during punctuation.
+    var recordMetadata: RecordMetadata?
+    /// The timestamp of the record being processed, or of the punctuation firing.
+    var currentRecordTimestamp: Int64 = TaskContext.unknownTime
+    /// The raw bytes of the current input record, for error handlers and dead-letter topics.
+    var currentRawKey: UnsafeRawBufferPointer?
+    var currentRawValue: UnsafeRawBufferPointer?
+    /// The largest timestamp this task has processed.
+    var streamTime: Int64 = TaskContext.unknownTime
+    /// The node currently processing, for error reports.
+    var currentNode: String?
+
+    let punctuations = PunctuationSchedule()
+    /// Typed store views by name, as processors get them.
+    var stores: [String: any StateStore] = [:]
+    /// Byte-level stores by name, under any logging wrapper: what queries read.
+    var byteStores: [String: any KeyValueBytesStore & Sendable] = [:]
+    /// Byte-level stores by name with their logging wrapper: what DSL processors write.
+    var loggedStores: [String: any KeyValueBytesStore] = [:]
+
+    /// A DSL processor's view of one of the task's stores.
+    func timestampedStore<K, V>(_ name: String, key: Serde<K>, value: Serde<V>) throws -> TimestampedKeyValueStore<K, V> {
+        guard let bytes = loggedStores[name] else {
+            throw StreamsError.unknownStore(name: name, message: "is not open in task \(taskID)")
+        }
+        return TimestampedKeyValueStore(bytes: bytes, key: key, value: value)
+    }
+    /// Records dropped by handlers or lateness, for metrics.
+    var droppedRecords = 0
+
+    init(
+        taskID: TaskID, applicationID: String, config: StreamsConfig, collector: any RecordCollector,
+        logger: Logger, internalTopicNames: Set<String>, wallClock: @escaping () -> Int64
+    ) {
+        self.taskID = taskID
+        self.applicationID = applicationID
+        self.config = config
+        self.collector = collector
+        self.logger = logger
+        self.internalTopicNames = internalTopicNames
+        self.wallClock = wallClock
+    }
+
+    /// The name of a topic on the broker: internal topics get the application id as prefix.
+    func brokerTopic(_ name: String) -> String {
+        internalTopicNames.contains(name) ? "\(applicationID)-\(name)" : name
+    }
+
+    var errorContext: ErrorHandlerContext {
+        ErrorHandlerContext(
+            recordMetadata: recordMetadata, taskID: taskID.description, processorNode: currentNode,
+            rawKey: currentRawKey.map(Array.init), rawValue: currentRawValue.map(Array.init),
+            timestamp: currentRecordTimestamp)
+    }
+
+    /// Sends the current input record's original bytes to a dead-letter topic, with headers that
+    /// say where it came from and why it failed (the header names of KIP-1034).
+    func sendToDeadLetterTopic(_ topic: String, error: any Error) throws {
+        var headers: RecordHeaders = []
+        headers.add("__streams.errors.exception", Array(String(describing: type(of: error)).utf8))
+        headers.add("__streams.errors.message", Array(String(describing: error).utf8))
+        if let metadata = recordMetadata {
+            headers.add("__streams.errors.topic", Array(metadata.topic.utf8))
+            headers.add("__streams.errors.partition", Array(String(metadata.partition).utf8))
+            headers.add("__streams.errors.offset", Array(String(metadata.offset).utf8))
+        }
+        try collector.send(
+            topic: topic, partition: nil, key: currentRawKey, value: currentRawValue,
+            timestamp: currentRecordTimestamp, headers: headers)
+    }
+}

@@ -1,0 +1,76 @@
+import RocksDB
+
+/// The persistent key-value store: one RocksDB database per store per task.
+///
+/// RocksDB is safe to use from several threads, so interactive queries read it directly.
+final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
+    let name: String
+    var isPersistent: Bool { true }
+    let path: String
+    private let db: RocksDB
+    private let writeOptions: WriteOptions
+
+    init(name: String, path: String, options: RocksDBOptions) throws {
+        self.name = name
+        self.path = path
+        do {
+            self.db = try RocksDB(path: path, options: options)
+        } catch {
+            throw StreamsError.stateStore(store: name, message: "cannot open RocksDB at \(path): \(error)")
+        }
+        // The changelog topic, not the WAL, is what state is recovered from.
+        var writeOptions = WriteOptions()
+        writeOptions.disableWAL = true
+        self.writeOptions = writeOptions
+    }
+
+    func get(_ key: [UInt8]) throws -> [UInt8]? {
+        try wrap { try db.get(key) }
+    }
+
+    func put(_ key: [UInt8], _ value: [UInt8]) throws {
+        try wrap { try db.put(key, value, options: writeOptions) }
+    }
+
+    @discardableResult
+    func delete(_ key: [UInt8]) throws -> [UInt8]? {
+        try wrap {
+            let old = try db.get(key)
+            if old != nil { try db.delete(key, options: writeOptions) }
+            return old
+        }
+    }
+
+    func range(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [(key: [UInt8], value: [UInt8])] {
+        if let from, let to, ByteBTree.compare(from, to) > 0 { return [] }
+        var result: [(key: [UInt8], value: [UInt8])] = []
+        // RocksDB's upper bound is exclusive; the smallest key after `to` is `to + [0]`.
+        try wrap {
+            try db.scan(from: from, to: to.map { $0 + [0] }, reverse: reverse) { key, value in
+                result.append((Array(key), Array(value)))
+                return true
+            }
+        }
+        return result
+    }
+
+    func approximateNumEntries() throws -> Int {
+        try wrap { Int(clamping: try db.approximateNumEntries) }
+    }
+
+    func flush() throws {
+        try wrap { try db.flush() }
+    }
+
+    func close() throws {
+        db.close()
+    }
+
+    private func wrap<R>(_ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let error as RocksDBError {
+            throw StreamsError.stateStore(store: name, message: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,65 @@
+/// The store of a DSL table or aggregation: values with the timestamp of the record that set them.
+///
+/// Bytes are `[timestamp: 8 bytes big-endian][serialized value]`, Kafka Streams' timestamped
+/// key-value layout, so the table's result timestamps survive restarts.
+final class TimestampedKeyValueStore<Key, Value> {
+    let bytes: any KeyValueBytesStore
+    let keySerde: Serde<Key>
+    let valueSerde: Serde<Value>
+    private var keyBuffer: [UInt8] = []
+    private var valueBuffer: [UInt8] = []
+
+    var name: String { bytes.name }
+
+    init(bytes: any KeyValueBytesStore, key: Serde<Key>, value: Serde<Value>) {
+        self.bytes = bytes
+        self.keySerde = key
+        self.valueSerde = value
+    }
+
+    func get(_ key: Key) throws -> ValueAndTimestamp<Value>? {
+        guard let stored = try bytes.get(try serializeKey(key)) else { return nil }
+        return try Self.decode(stored, valueSerde)
+    }
+
+    /// Stores a value, or deletes the key when `value` is `nil`.
+    func put(_ key: Key, _ value: Value?, timestamp: Int64) throws {
+        let keyBytes = try serializeKey(key)
+        guard let value else {
+            try bytes.delete(keyBytes)
+            return
+        }
+        valueBuffer.removeAll(keepingCapacity: true)
+        appendBigEndian(timestamp, to: &valueBuffer)
+        guard try valueSerde.serializeInto(value, &valueBuffer) else {
+            try bytes.delete(keyBytes)
+            return
+        }
+        try bytes.put(keyBytes, valueBuffer)
+    }
+
+    private func serializeKey(_ key: Key) throws -> [UInt8] {
+        guard try keySerde.serialize(key, into: &keyBuffer) else {
+            throw StreamsError.nullKey(store: name)
+        }
+        return keyBuffer
+    }
+
+    static func decode(_ stored: [UInt8], _ serde: Serde<Value>) throws -> ValueAndTimestamp<Value> {
+        try stored.withUnsafeBytes { raw in
+            guard raw.count >= 8 else {
+                throw SerdeError.wrongSize(serde: "timestamped(\(serde.name))", expected: 8, actual: raw.count)
+            }
+            let timestamp = Int64(bigEndian: raw.loadUnaligned(as: Int64.self))
+            return ValueAndTimestamp(
+                value: try serde.deserialize(UnsafeRawBufferPointer(rebasing: raw.dropFirst(8))),
+                timestamp: timestamp)
+        }
+    }
+}
+
+/// A value with the timestamp of the record that produced it.
+struct ValueAndTimestamp<Value> {
+    var value: Value
+    var timestamp: Int64
+}
