@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "KafkaStreamsTesting", targets: ["KafkaStreamsTesting"]),
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "RocksDB", targets: ["RocksDB"]),
+        .executable(name: "wordcount", targets: ["WordCount"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -58,12 +59,30 @@ let package = Package(
             dependencies: ["KafkaStreams", "RdKafka"]
         ),
 
+        // Examples: one executable per app, on the embedded broker by default.
+        .executableTarget(
+            name: "WordCount",
+            dependencies: [
+                "KafkaStreams",
+                "KafkaStreamsTesting",
+                "RdKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/WordCount"
+        ),
+
         .testTarget(
             name: "RdKafkaTests",
             dependencies: ["RdKafka", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "RocksDBTests", dependencies: ["RocksDB"]),
         .testTarget(name: "KafkaStreamsTests", dependencies: ["KafkaStreams", "KafkaStreamsTesting"]),
+        .testTarget(
+            name: "KafkaStreamsIntegrationTests",
+            dependencies: ["KafkaStreams", "KafkaStreamsTesting", "RdKafka"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

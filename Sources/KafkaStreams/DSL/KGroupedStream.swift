@@ -24,6 +24,7 @@ public final class KGroupedStream<Key, Value> {
     }
 
     /// Counts records per key.
+    @discardableResult
     public func count(named: Named? = nil, materialized: Materialized<Key, Int64> = .init()) -> KTable<Key, Int64> {
         build(
             prefix: "KSTREAM-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: .int64
@@ -32,6 +33,7 @@ public final class KGroupedStream<Key, Value> {
 
     /// Combines the values of each key with `reducer(aggregate, value)`; the first value is the
     /// first aggregate.
+    @discardableResult
     public func reduce(
         named: Named? = nil, materialized: Materialized<Key, Value> = .init(),
         _ reducer: @escaping @Sendable (Value, Value) throws -> Value
@@ -45,6 +47,7 @@ public final class KGroupedStream<Key, Value> {
 
     /// Folds the values of each key into an aggregate that starts as `initializer()`, with
     /// `aggregator(key, value, aggregate)`.
+    @discardableResult
     public func aggregate<Aggregate>(
         initializer: @escaping @Sendable () throws -> Aggregate, named: Named? = nil,
         materialized: Materialized<Key, Aggregate> = .init(),

@@ -16,6 +16,7 @@ public final class KGroupedTable<Key, Value> {
     }
 
     /// Counts the rows per new key.
+    @discardableResult
     public func count(named: Named? = nil, materialized: Materialized<Key, Int64> = .init()) -> KTable<Key, Int64> {
         build(
             prefix: "KTABLE-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: .int64,
@@ -24,6 +25,7 @@ public final class KGroupedTable<Key, Value> {
 
     /// Combines values per new key: `adder(aggregate, new)` for added rows and
     /// `subtractor(aggregate, old)` for replaced or deleted ones.
+    @discardableResult
     public func reduce(
         named: Named? = nil, materialized: Materialized<Key, Value> = .init(),
         adder: @escaping @Sendable (Value, Value) throws -> Value,
@@ -39,6 +41,7 @@ public final class KGroupedTable<Key, Value> {
     }
 
     /// Folds rows per new key into an aggregate that starts as `initializer()`.
+    @discardableResult
     public func aggregate<Aggregate>(
         initializer: @escaping @Sendable () throws -> Aggregate, named: Named? = nil,
         materialized: Materialized<Key, Aggregate> = .init(),

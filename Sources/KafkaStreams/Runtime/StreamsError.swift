@@ -14,6 +14,10 @@ public enum StreamsError: Error, Sendable, CustomStringConvertible {
     case unknownStore(name: String, message: String)
     /// The operation is not valid in the current state of the application.
     case invalidState(String)
+    /// Source topics of the topology do not exist on the broker.
+    case missingSourceTopics([String])
+    /// The broker could not be reached, or did not answer in time.
+    case brokerUnavailable(String)
 
     public var description: String {
         switch self {
@@ -31,6 +35,10 @@ public enum StreamsError: Error, Sendable, CustomStringConvertible {
             "StreamsError: state store \(name): \(message)"
         case .invalidState(let message):
             "StreamsError: \(message)"
+        case .missingSourceTopics(let topics):
+            "StreamsError: source topics do not exist: \(topics.sorted().joined(separator: ", "))"
+        case .brokerUnavailable(let message):
+            "StreamsError: broker unavailable: \(message)"
         }
     }
 }

@@ -1,0 +1,263 @@
+import Foundation
+import Logging
+import RdKafka
+
+/// One stream thread: a dedicated OS thread running a synchronous poll → process → produce loop
+/// over the tasks of its assigned partitions, committing every `commitInterval`.
+///
+/// Everything here is confined to that thread: tasks, stores, the record collector. Other threads
+/// reach it only through ``StreamThreadControl`` (stop requests, state) and the ``StoreRegistry``.
+final class StreamThread {
+    private let control: StreamThreadControl
+    private let plan: TopologyPlan
+    private let config: StreamsConfig
+    private let registry: StoreRegistry
+    private let logger: Logger
+    private let consumer: KafkaConsumer
+    private let producer: StreamsProducer
+    private let stateDirectory: String
+    private let subtopologyByBrokerTopic: [String: Int]
+    private let internalTopicNames: Set<String>
+
+    private var tasks: [TaskID: StreamTask] = [:]
+    private var taskByPartition: [TopicPartition: StreamTask] = [:]
+    /// Next offset to commit per partition: last processed + 1.
+    private var pendingOffsets: [TopicPartition: Int64] = [:]
+    private var lastCommit = ContinuousClock.now
+    private var isPaused = false
+    private let commitInterval: Duration
+
+    /// Starts a stream thread; it runs until stopped or failed, then calls `control.finish()`.
+    static func start(
+        control: StreamThreadControl, plan: TopologyPlan, config: StreamsConfig, registry: StoreRegistry,
+        logger: Logger
+    ) {
+        let thread = Thread {
+            var threadLogger = logger
+            threadLogger[metadataKey: "thread"] = "\(control.index)"
+            do {
+                let streamThread = try StreamThread(
+                    control: control, plan: plan, config: config, registry: registry, logger: threadLogger)
+                try streamThread.run()
+            } catch {
+                threadLogger.error("stream thread failed", metadata: ["error": "\(error)"])
+                control.fail(error)
+            }
+            control.finish()
+        }
+        thread.name = "\(config.applicationID)-StreamThread-\(control.index)"
+        thread.start()
+    }
+
+    private init(
+        control: StreamThreadControl, plan: TopologyPlan, config: StreamsConfig, registry: StoreRegistry,
+        logger: Logger
+    ) throws {
+        self.control = control
+        self.plan = plan
+        self.config = config
+        self.registry = registry
+        self.logger = logger
+        self.commitInterval = config.effectiveCommitInterval
+        self.stateDirectory = "\(config.stateDir)/\(config.applicationID)"
+        let clientID = "\(config.applicationID)-StreamThread-\(control.index)"
+        do {
+            self.consumer = try KafkaConsumer(
+                configuration: ClientDefaults.consumer(config, clientID: "\(clientID)-consumer"), logger: logger)
+        } catch {
+            throw StreamsConfigError(setting: "consumerProperties", message: "\(error)")
+        }
+        self.producer = try StreamsProducer(config: config, clientID: "\(clientID)-producer")
+        self.internalTopicNames = Set(plan.internalTopics.keys)
+        var byTopic: [String: Int] = [:]
+        for (topic, subtopology) in plan.subtopologyByTopic {
+            let brokerName = internalTopicNames.contains(topic) ? "\(config.applicationID)-\(topic)" : topic
+            byTopic[brokerName] = subtopology
+        }
+        self.subtopologyByBrokerTopic = byTopic
+    }
+
+    private func run() throws {
+        control.setState(.starting)
+        try consumer.withRebalanceHandler({ event in self.onRebalance(event) }) {
+            do {
+                try consumer.subscribe(topics: subtopologyByBrokerTopic.keys.sorted())
+                while !control.shouldStop {
+                    try runOnce()
+                }
+                control.setState(.pendingShutdown)
+                try commit()
+                closeAllTasks(clean: true)
+                consumer.close()
+            } catch {
+                control.fail(error)
+                closeAllTasks(clean: false)
+                consumer.close()
+                throw error
+            }
+        }
+        _ = try? producer.flush(timeout: .seconds(30))
+    }
+
+    /// One iteration: poll a batch and process it, serve delivery reports, punctuate, maybe commit.
+    private func runOnce() throws {
+        if control.shouldPause != isPaused { try setPaused(control.shouldPause) }
+        var cachedTopic = ""
+        var cachedPartition: Int32 = -1
+        var cachedTask: StreamTask?
+        try consumer.pollBatch(maxMessages: 1000, timeout: .milliseconds(50)) { message in
+            let topic = message.topic
+            let partition = message.partition
+            if cachedTask == nil || partition != cachedPartition || topic != cachedTopic {
+                cachedTopic = topic
+                cachedPartition = partition
+                cachedTask = taskByPartition[TopicPartition(topic: topic, partition: partition)]
+            }
+            guard let task = cachedTask else {
+                logger.warning("record of an unassigned partition", metadata: ["topic": "\(topic)", "partition": "\(partition)"])
+                return
+            }
+            let headers: RecordHeaders =
+                message.headerCount == 0
+                ? [] : RecordHeaders(message.headers.map { RecordHeader(key: $0.name, value: $0.value) })
+            try task.process(
+                RawRecord(
+                    topic: topic, partition: partition, offset: message.offset, timestamp: message.timestamp,
+                    key: message.key, value: message.value, headers: headers))
+            pendingOffsets[TopicPartition(topic: topic, partition: partition)] = message.offset + 1
+        }
+        if control.state == .partitionsAssigned { control.setState(.running) }
+        try handleDeliveryFailures(producer.poll())
+        for task in tasks.values { try task.punctuateWallClock() }
+        if ContinuousClock.now - lastCommit >= commitInterval {
+            try commit()
+        }
+    }
+
+    /// Pauses or resumes every assigned partition. Paused, the thread commits, then keeps
+    /// polling (for rebalances and group membership) without receiving records.
+    private func setPaused(_ pause: Bool) throws {
+        let partitions = Array(taskByPartition.keys)
+        if pause {
+            try consumer.pause(partitions)
+            try commit()
+        } else {
+            try consumer.resume(partitions)
+        }
+        isPaused = pause
+        control.acknowledgePaused(pause)
+        logger.info(pause ? "processing paused" : "processing resumed")
+    }
+
+    // MARK: - Commit
+
+    /// At-least-once commit: outputs acknowledged, stores flushed, then consumer offsets.
+    private func commit(partitions: Set<TopicPartition>? = nil) throws {
+        try handleDeliveryFailures(producer.flush(timeout: .seconds(60)))
+        for task in tasks.values { try task.flush() }
+        var offsets: [TopicPartitionOffset] = []
+        for (partition, offset) in pendingOffsets where partitions?.contains(partition) ?? true {
+            offsets.append(TopicPartitionOffset(topic: partition.topic, partition: partition.partition, offset: offset))
+        }
+        if !offsets.isEmpty {
+            do {
+                try consumer.commit(offsets)
+                for offset in offsets {
+                    pendingOffsets.removeValue(forKey: TopicPartition(topic: offset.topic, partition: offset.partition))
+                }
+            } catch {
+                // The group moved on (rebalance): these records will be processed again elsewhere.
+                logger.warning("offset commit failed; records since the last commit may be reprocessed",
+                               metadata: ["error": "\(error)"])
+            }
+        }
+        lastCommit = ContinuousClock.now
+    }
+
+    private func handleDeliveryFailures(_ failures: [DeliveryReport]) throws {
+        for report in failures {
+            let error = report.error.map { StreamsError.production(topic: report.topic, message: "\($0)") }
+                ?? StreamsError.production(topic: report.topic, message: "delivery failed")
+            switch config.productionExceptionHandler.decide(nil, error) {
+            case .fail:
+                throw error
+            case .continue, .deadLetter:
+                logger.warning("skipping a record that could not be produced", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    // MARK: - Rebalance
+
+    private func onRebalance(_ event: RebalanceEvent) {
+        switch event.kind {
+        case .assigned:
+            control.setState(.partitionsAssigned)
+            for partition in event.partitions {
+                guard let subtopology = subtopologyByBrokerTopic[partition.topic] else { continue }
+                let id = TaskID(subtopology: subtopology, partition: partition.partition)
+                do {
+                    let task = try tasks[id] ?? createTask(id)
+                    taskByPartition[partition] = task
+                } catch {
+                    logger.error("cannot create task", metadata: ["task": "\(id)", "error": "\(error)"])
+                    control.fail(error)
+                    control.requestStop()
+                }
+            }
+            if isPaused {
+                do { try consumer.pause(event.partitions) } catch {
+                    logger.warning("cannot pause newly assigned partitions", metadata: ["error": "\(error)"])
+                }
+            }
+            logger.info("partitions assigned", metadata: ["tasks": "\(tasks.keys.sorted())"])
+        case .revoked, .lost:
+            control.setState(.partitionsRevoked)
+            let revoked = Set(event.partitions)
+            if event.kind == .revoked {
+                do {
+                    try commit(partitions: revoked)
+                } catch {
+                    logger.error("commit before revocation failed", metadata: ["error": "\(error)"])
+                    control.fail(error)
+                    control.requestStop()
+                }
+            }
+            for partition in revoked {
+                taskByPartition.removeValue(forKey: partition)
+                pendingOffsets.removeValue(forKey: partition)
+            }
+            let stillOwned = Set(taskByPartition.values.map(\.id))
+            for id in tasks.keys where !stillOwned.contains(id) {
+                closeTask(id, clean: event.kind == .revoked)
+            }
+            logger.info("partitions \(event.kind)", metadata: ["tasks": "\(tasks.keys.sorted())"])
+        }
+    }
+
+    private func createTask(_ id: TaskID) throws -> StreamTask {
+        let context = TaskContext(
+            taskID: id, applicationID: config.applicationID, config: config, collector: producer, logger: logger,
+            internalTopicNames: internalTopicNames,
+            wallClock: { Int64(Date().timeIntervalSince1970 * 1000) })
+        let task = try StreamTask(id: id, plan: plan, context: context, stateDirectory: stateDirectory)
+        tasks[id] = task
+        registry.register(id, context.byteStores)
+        return task
+    }
+
+    private func closeTask(_ id: TaskID, clean: Bool) {
+        guard let task = tasks.removeValue(forKey: id) else { return }
+        registry.unregister(id)
+        do {
+            try task.close()
+        } catch {
+            logger.warning("closing task failed", metadata: ["task": "\(id)", "clean": "\(clean)", "error": "\(error)"])
+        }
+    }
+
+    private func closeAllTasks(clean: Bool) {
+        for id in tasks.keys.sorted() { closeTask(id, clean: clean) }
+        taskByPartition.removeAll()
+    }
+}

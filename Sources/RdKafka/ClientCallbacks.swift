@@ -1,0 +1,125 @@
+import CRdKafka
+import Logging
+import Synchronization
+
+/// The Swift side of a client's librdkafka callbacks, reached through the configuration opaque.
+///
+/// The owning client keeps it alive until after `rd_kafka_destroy` returns, so librdkafka never
+/// calls back into a released object; the opaque pointer is therefore unretained.
+final class ClientCallbacks: Sendable {
+    let logger: Logger
+    let errorHandler: (@Sendable (KafkaError) -> Void)?
+    let deliveryReportHandler: (@Sendable (DeliveryReport) -> Void)?
+    /// Set by `subscribe`, read by the rebalance callback on the polling thread.
+    let rebalanceHandler = Mutex<(@Sendable (RebalanceEvent) -> Void)?>(nil)
+    /// Set by `withRebalanceHandler` for the duration of its body: the address of a non-escaping
+    /// handler on the stack of the thread that polls. Takes precedence over `rebalanceHandler`.
+    /// Kept as an address (0 = none) because raw pointers are not `Sendable`.
+    let scopedRebalanceHandler = Atomic<UInt>(0)
+    private let lastErrorStorage = Mutex<KafkaError?>(nil)
+
+    init(
+        logger: Logger,
+        errorHandler: (@Sendable (KafkaError) -> Void)? = nil,
+        deliveryReportHandler: (@Sendable (DeliveryReport) -> Void)? = nil
+    ) {
+        self.logger = logger
+        self.errorHandler = errorHandler
+        self.deliveryReportHandler = deliveryReportHandler
+    }
+
+    var lastError: KafkaError? { lastErrorStorage.withLock { $0 } }
+
+    func recordError(_ error: KafkaError) {
+        lastErrorStorage.withLock { $0 = error }
+        errorHandler?(error)
+    }
+
+    var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+
+    static func from(_ opaque: UnsafeMutableRawPointer?) -> ClientCallbacks? {
+        guard let opaque else { return nil }
+        return Unmanaged<ClientCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+    }
+
+    /// Creates an `rd_kafka_t` of the given type with logging and error callbacks installed.
+    /// `configure` may install further callbacks on the native configuration before creation.
+    func makeHandle(
+        type: rd_kafka_type_t,
+        configuration: KafkaConfiguration,
+        configure: (OpaquePointer) -> Void = { _ in }
+    ) throws(KafkaError) -> OpaquePointer {
+        let conf = try configuration.makeNativeConfiguration()
+        rd_kafka_conf_set_opaque(conf, opaque)
+        rd_kafka_conf_set_log_cb(conf, logCallback)
+        rd_kafka_conf_set_error_cb(conf, errorCallback)
+        configure(conf)
+        var errorText = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
+            // rd_kafka_new takes ownership of the configuration only on success.
+            rd_kafka_conf_destroy(conf)
+            let detail = String(nativeBuffer: errorText)
+            throw KafkaError.configuration(key: nil, message: "cannot create client: \(detail)")
+        }
+        return handle
+    }
+}
+
+/// Maps syslog levels, as librdkafka uses them, to swift-log levels.
+func loggerLevel(syslogLevel: Int32) -> Logger.Level {
+    switch syslogLevel {
+    case ...2: return .critical
+    case 3: return .error
+    case 4: return .warning
+    case 5: return .notice
+    case 6: return .info
+    default: return .debug
+    }
+}
+
+// Called from librdkafka's internal threads: only Sendable state is touched.
+private let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
+    handle, level, facility, text in
+    guard let handle, let callbacks = ClientCallbacks.from(rd_kafka_opaque(handle)) else { return }
+    let swiftLevel = loggerLevel(syslogLevel: level)
+    guard callbacks.logger.logLevel <= swiftLevel else { return }
+    let message = text.map { String(cString: $0) } ?? ""
+    callbacks.logger.log(
+        level: swiftLevel,
+        "\(message)",
+        metadata: [
+            "rdkafka.facility": "\(facility.map { String(cString: $0) } ?? "")",
+            "rdkafka.client": "\(String(cString: rd_kafka_name(handle)))",
+        ]
+    )
+}
+
+// Called on the thread that serves the main queue (poll/flush, or consumer poll).
+private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
+    handle, code, reason, opaque in
+    guard let callbacks = ClientCallbacks.from(opaque) else { return }
+    var error = KafkaError(
+        responseError: rd_kafka_resp_err_t(rawValue: code),
+        detail: reason.map { String(cString: $0) }
+    )
+    if code == KafkaError.Code.fatal.rawValue, let handle, let fatal = nativeFatalError(of: handle) {
+        error = fatal
+    }
+    callbacks.logger.log(
+        level: error.isFatal ? .error : .warning,
+        "librdkafka error: \(error)",
+        metadata: handle.map { ["rdkafka.client": "\(String(cString: rd_kafka_name($0)))"] }
+    )
+    callbacks.recordError(error)
+}
+
+/// The client's fatal error, if one was raised (`rd_kafka_fatal_error`).
+func nativeFatalError(of handle: OpaquePointer) -> KafkaError? {
+    var text = [CChar](repeating: 0, count: 512)
+    let code = rd_kafka_fatal_error(handle, &text, text.count)
+    guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+    let detail = String(nativeBuffer: text)
+    var error = KafkaError(responseError: code, detail: detail)
+    error.isFatal = true
+    return error
+}

@@ -1,0 +1,32 @@
+import CRdKafka
+
+extension DeliveryReport {
+    /// Reads a delivery report from a message handed to the `dr_msg_cb`.
+    init(message: UnsafePointer<rd_kafka_message_t>) {
+        let m = message.pointee
+        let (timestamp, timestampType) = nativeTimestamp(of: message)
+        let failed = m.err != RD_KAFKA_RESP_ERR_NO_ERROR
+        let topic = nativeTopicName(of: message)
+        self.init(
+            topic: topic,
+            partition: m.partition,
+            offset: failed ? KafkaOffset.invalid : m.offset,
+            tag: UInt64(UInt(bitPattern: m._private)),
+            timestamp: timestampType == .notAvailable || timestamp < 0 ? nil : timestamp,
+            timestampType: timestampType,
+            error: failed ? KafkaError(responseError: m.err, context: "delivery to \(topic)") : nil
+        )
+    }
+}
+
+// Called on the thread in rd_kafka_poll / rd_kafka_flush (or a transactional call that flushes).
+let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
+    _, message, opaque in
+    guard let message, let callbacks = ClientCallbacks.from(opaque) else { return }
+    let report = DeliveryReport(message: message)
+    if let handler = callbacks.deliveryReportHandler {
+        handler(report)
+    } else if let error = report.error {
+        callbacks.logger.warning("message delivery failed", metadata: ["rdkafka.tag": "\(report.tag)", "rdkafka.error": "\(error)"])
+    }
+}

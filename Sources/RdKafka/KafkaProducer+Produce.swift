@@ -1,0 +1,144 @@
+import CRdKafka
+
+extension KafkaProducer {
+    /// Queues a message for sending; librdkafka copies key, value and headers.
+    ///
+    /// - Parameters:
+    ///   - topic: the topic to produce to.
+    ///   - partition: the partition, or `nil` to let the configured partitioner choose (by key hash).
+    ///   - key: the key, or `nil` for a null key.
+    ///   - value: the value, or `nil` for a null value (a tombstone in compacted topics).
+    ///   - headers: headers in order; names may repeat, values may be `nil`.
+    ///   - timestamp: CreateTime in milliseconds since the epoch, or `nil` for now.
+    ///   - tag: an application value returned in the message's ``DeliveryReport``.
+    /// - Throws: ``KafkaError/Code/queueFull`` when the local queue is full (serve delivery reports
+    ///   with ``poll(timeout:)`` and retry), ``KafkaError/Code/fatal``-class errors once the
+    ///   producer is unusable, or errors for unknown topics and partitions.
+    public func produce(
+        topic: String,
+        partition: Int32? = nil,
+        key: [UInt8]?,
+        value: [UInt8]?,
+        headers: [KafkaHeader] = [],
+        timestamp: Int64? = nil,
+        tag: UInt64 = 0
+    ) throws(KafkaError) {
+        let error: KafkaError? = withOptionalBytes(key) { key in
+            withOptionalBytes(value) { value in
+                produceNative(topic: topic, partition: partition, key: key, value: value, headers: headers, timestamp: timestamp, tag: tag)
+            }
+        }
+        if let error { throw error }
+    }
+
+    /// Queues a message for sending from borrowed memory; librdkafka copies key, value and headers
+    /// before returning, so the buffers may be reused at once.
+    ///
+    /// This is the allocation-free variant: serialize into a reusable buffer and pass a view of it.
+    /// A `nil` buffer is a null key or value; an empty non-`nil` buffer is an empty one.
+    /// Parameters and errors are those of
+    /// the `[UInt8]` variant.
+    public func produce(
+        topic: String,
+        partition: Int32? = nil,
+        key: UnsafeRawBufferPointer?,
+        value: UnsafeRawBufferPointer?,
+        headers: [KafkaHeader] = [],
+        timestamp: Int64? = nil,
+        tag: UInt64 = 0
+    ) throws(KafkaError) {
+        if let error = produceNative(topic: topic, partition: partition, key: key, value: value, headers: headers, timestamp: timestamp, tag: tag) {
+            throw error
+        }
+    }
+
+    /// Builds the `rd_kafka_vu_t` array on the stack and calls `rd_kafka_produceva`.
+    private func produceNative(
+        topic: String,
+        partition: Int32?,
+        key: UnsafeRawBufferPointer?,
+        value: UnsafeRawBufferPointer?,
+        headers: [KafkaHeader],
+        timestamp: Int64?,
+        tag: UInt64
+    ) -> KafkaError? {
+        // Header names (NUL-terminated) and values are packed into one scratch buffer, which is
+        // enough because librdkafka copies headers when the message is created.
+        var headerBytes = 0
+        for header in headers { headerBytes += header.name.utf8.count + 1 + (header.value?.count ?? 0) }
+        let fieldCount = 7 + headers.count
+
+        return topic.withCString { topicName -> KafkaError? in
+            // librdkafka reads a NULL pointer as a null key/value and (pointer, 0) as an empty one,
+            // so an empty buffer without a base address needs some valid non-NULL address.
+            let nonNull = UnsafeRawPointer(topicName)
+            func memory(_ buffer: UnsafeRawBufferPointer?) -> (UnsafeMutableRawPointer?, Int) {
+                guard let buffer else { return (nil, 0) }
+                return (UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? nonNull), buffer.count)
+            }
+
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(headerBytes, 1)) { scratch -> KafkaError? in
+                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: fieldCount) { fields -> KafkaError? in
+                    var count = 0
+                    func append(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
+                        var field = rd_kafka_vu_t()
+                        field.vtype = type
+                        set(&field)
+                        fields.initializeElement(at: count, to: field)
+                        count += 1
+                    }
+                    append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName }
+                    append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition ?? -1 }  // RD_KAFKA_PARTITION_UA
+                    append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = 0x2 }  // RD_KAFKA_MSG_F_COPY
+                    append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: tag)) }
+                    let (keyPointer, keyCount) = memory(key)
+                    append(RD_KAFKA_VTYPE_KEY) { $0.u.mem.ptr = keyPointer; $0.u.mem.size = keyCount }
+                    let (valuePointer, valueCount) = memory(value)
+                    append(RD_KAFKA_VTYPE_VALUE) { $0.u.mem.ptr = valuePointer; $0.u.mem.size = valueCount }
+                    if let timestamp {
+                        append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
+                    }
+                    if !headers.isEmpty, let base = scratch.baseAddress {
+                        var offset = 0
+                        for header in headers {
+                            let name = base + offset
+                            for byte in header.name.utf8 { base[offset] = byte; offset += 1 }
+                            base[offset] = 0
+                            offset += 1
+                            var valuePointer: UnsafeRawPointer?
+                            var valueCount = 0
+                            if let headerValue = header.value {
+                                valuePointer = UnsafeRawPointer(base + offset)
+                                for byte in headerValue { base[offset] = byte; offset += 1 }
+                                valueCount = headerValue.count
+                            }
+                            let nameC = UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self)
+                            append(RD_KAFKA_VTYPE_HEADER) {
+                                $0.u.header.name = nameC
+                                $0.u.header.val = valuePointer
+                                $0.u.header.size = valueCount
+                            }
+                        }
+                    }
+                    guard let error = rd_kafka_produceva(handle, fields.baseAddress, count) else { return nil }
+                    defer { rd_kafka_error_destroy(error) }
+                    return produceError(error, topic: topic)
+                }
+            }
+        }
+    }
+
+    private func produceError(_ error: OpaquePointer, topic: String) -> KafkaError {
+        // After a fatal error librdkafka answers _FATAL: report the underlying cause instead.
+        if rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__FATAL, let fatal = fatalError {
+            return fatal
+        }
+        return KafkaError(borrowing: error, context: "produce to \(topic)")
+    }
+}
+
+/// Calls `body` with a view of the bytes, or `nil`, without copying the array.
+func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+    guard let bytes else { return body(nil) }
+    return bytes.withUnsafeBytes { body($0) }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import KafkaStreams
+import KafkaStreamsTesting
+import Testing
+
+/// The word count end to end on the embedded broker.
+@Suite struct WordCountIntegrationTests {
+    static func wordCountTopology(storeType: Materialized<String, Int64>.StoreType = .persistent) throws -> Topology {
+        let builder = StreamsBuilder()
+        builder.stream("text-lines", consumed: .with(key: .optional(.string), value: .string))
+            .flatMapValues { line in line.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init) }
+            .groupBy(grouped: .with(key: .string, value: .string)) { _, word in word }
+            .count(materialized: .as("counts", storeType: storeType))
+            .toStream()
+            .to("word-counts", produced: .with(key: .string, value: .int64))
+        return try builder.build()
+    }
+
+    static let lines = [
+        "the quick brown fox", "jumps over the lazy dog", "the dog barks", "a fox runs", "the end",
+    ]
+
+    static func expectedCounts(_ lines: [String]) -> [String: Int64] {
+        var counts: [String: Int64] = [:]
+        for line in lines {
+            for word in line.lowercased().split(whereSeparator: { !$0.isLetter }) { counts[String(word), default: 0] += 1 }
+        }
+        return counts
+    }
+
+    @Test(arguments: [1, 2])
+    func countsEveryWordExactly(threads: Int) async throws {
+        let cluster = try EmbeddedKafkaCluster()
+        try cluster.createTopic("text-lines", partitions: 4)
+        try cluster.createTopic("word-counts", partitions: 4)
+        var config = cluster.streamsConfig(applicationID: "wordcount-\(threads)")
+        config.numStreamThreads = threads
+        let streams = try KafkaStreams(
+            topology: Self.wordCountTopology(), config: config, topicCreator: cluster.topicCreator)
+        try streams.start()
+        defer { streams.close() }
+        try cluster.produce("text-lines", Self.lines.map { (String?.none, $0) }, key: .optional(.string), value: .string)
+
+        let expected = Self.expectedCounts(Self.lines)
+        let total = expected.values.reduce(0, +)
+        let records = try cluster.readRecords("word-counts", key: .string, value: .int64, count: Int(total), timeout: .seconds(60))
+        try #require(records.count == Int(total), "read \(records.count) of \(total) count updates")
+        var latest: [String: Int64] = [:]
+        for record in records { latest[record.key] = max(latest[record.key] ?? 0, record.value) }
+        #expect(latest == expected)
+
+        // Interactive query of the local store sees the same counts once running.
+        try await waitUntil(timeout: .seconds(30)) { streams.state == .running }
+        let store = try streams.store(.keyValue(name: "counts", key: .string, value: .int64))
+        try await waitUntil(timeout: .seconds(30)) { (try? store.get("the")) == expected["the"] }
+        #expect(try store.get("fox") == 2)
+        #expect(streams.close(timeout: .seconds(30)))
+        #expect(streams.state == .notRunning)
+    }
+
+    @Test func missingSourceTopicIsNamed() throws {
+        let cluster = try EmbeddedKafkaCluster()
+        let streams = try KafkaStreams(
+            topology: Self.wordCountTopology(), config: cluster.streamsConfig(applicationID: "missing"),
+            topicCreator: cluster.topicCreator)
+        #expect {
+            try streams.start()
+        } throws: { error in
+            guard case StreamsError.missingSourceTopics(let topics) = error else { return false }
+            return topics == ["text-lines"]
+        }
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes; fails with a message otherwise.
+func waitUntil(
+    timeout: Duration, _ message: String = "condition not met", _ condition: () throws -> Bool,
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("timed out after \(timeout): \(message)", sourceLocation: sourceLocation)
+    throw CancellationError()
+}
