@@ -38,6 +38,8 @@ public struct StreamsConfig: Sendable {
     public var processingExceptionHandler: ProcessingExceptionHandler = .logAndFail
     /// `host:port` where this instance serves interactive queries, shared with the group.
     public var applicationServer: String?
+    /// Hears state restoration progress, if set.
+    public var stateRestoreListener: StateRestoreListener?
     /// librdkafka settings for every client (for example `security.protocol`, `sasl.mechanisms`).
     public var kafkaProperties: [String: String] = [:]
     /// librdkafka settings for the consumers only; override ``kafkaProperties``.

@@ -53,23 +53,20 @@ public final class KGroupedStream<Key, Value> {
         materialized: Materialized<Key, Aggregate> = .init(),
         _ aggregator: @escaping @Sendable (Key, Value, Aggregate) throws -> Aggregate
     ) -> KTable<Key, Aggregate> {
-        let aggregateSerde = builder.serde(materialized.valueSerde, node: materialized.storeName ?? "aggregate")
-        return build(
-            prefix: "KSTREAM-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: aggregateSerde
-        ) { key, value, aggregate in
+        return build(prefix: "KSTREAM-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: nil) { key, value, aggregate in
             try aggregator(key, value, try aggregate ?? initializer())
         }
     }
 
     private func build<Aggregate>(
-        prefix: String, named: Named?, materialized: Materialized<Key, Aggregate>, aggregateSerde: Serde<Aggregate>,
+        prefix: String, named: Named?, materialized: Materialized<Key, Aggregate>, aggregateSerde: Serde<Aggregate>?,
         update: @escaping @Sendable (Key, Value, Aggregate?) throws -> Aggregate
     ) -> KTable<Key, Aggregate> {
         let topology = builder.topology
         let storeName = materialized.storeName ?? topology.newName("\(prefix)STATE-STORE-")
         let node = named?.name ?? topology.newName(prefix)
         let key = materialized.keySerde ?? keySerde
-        let aggregate = materialized.valueSerde ?? aggregateSerde
+        let aggregate = builder.serde(materialized.valueSerde, aggregateSerde, node: node)
         var source = parent
         if repartitionRequired {
             source = builder.repartition(

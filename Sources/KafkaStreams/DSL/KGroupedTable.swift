@@ -48,28 +48,37 @@ public final class KGroupedTable<Key, Value> {
         adder: @escaping @Sendable (Key, Value, Aggregate) throws -> Aggregate,
         subtractor: @escaping @Sendable (Key, Value, Aggregate) throws -> Aggregate
     ) -> KTable<Key, Aggregate> {
-        let aggregateSerde = builder.serde(materialized.valueSerde, node: materialized.storeName ?? "aggregate")
         return build(
-            prefix: "KTABLE-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: aggregateSerde,
+            prefix: "KTABLE-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: nil,
             adder: { key, value, aggregate in try adder(key, value, try aggregate ?? initializer()) },
             subtractor: subtractor)
     }
 
+    /// Names follow Kafka Streams: the store, then the repartition sink and source, then the
+    /// aggregate processor; a `Named` name `n` gives `n-sink`, `n-source` and `n`.
     private func build<Aggregate>(
-        prefix: String, named: Named?, materialized: Materialized<Key, Aggregate>, aggregateSerde: Serde<Aggregate>,
+        prefix: String, named: Named?, materialized: Materialized<Key, Aggregate>, aggregateSerde: Serde<Aggregate>?,
         adder: @escaping @Sendable (Key, Value, Aggregate?) throws -> Aggregate,
         subtractor: @escaping @Sendable (Key, Value, Aggregate) throws -> Aggregate
     ) -> KTable<Key, Aggregate> {
         let topology = builder.topology
         let storeName = materialized.storeName ?? topology.newName("\(prefix)STATE-STORE-")
+        let sinkName = named.map { "\($0.name)-sink" } ?? topology.newName("KSTREAM-SINK-")
+        let sourceName = named.map { "\($0.name)-source" } ?? topology.newName("KSTREAM-SOURCE-")
         let node = named?.name ?? topology.newName(prefix)
         let key = materialized.keySerde ?? keySerde
-        let aggregate = materialized.valueSerde ?? aggregateSerde
-        let source = builder.repartition(
-            from: parent, topic: "\(repartitionName ?? storeName)-repartition", key: keySerde,
-            value: Serde<Change<Value>>.change(valueSerde))
+        let aggregate = builder.serde(materialized.valueSerde, aggregateSerde, node: node)
+        // Rows whose new key is null never reach here (the select node drops them), so unlike a
+        // stream's repartition there is no null-key filter.
+        let topic = "\(repartitionName ?? storeName)-repartition"
+        let changeSerde = Serde<Change<Value>>.change(valueSerde)
+        builder.addSink(sinkName, topic: topic, key: keySerde, value: changeSerde, parent: parent)
+        topology.addRepartitionTopic(topic, partitions: nil)
+        builder.record {
+            try topology.add(SourceNode.definition(name: sourceName, topics: [topic], key: keySerde, value: changeSerde))
+        }
         builder.addTableStore(storeName, materialized: materialized, key: key, value: aggregate)
-        builder.addProcessor(node, parents: [source], stores: [storeName]) { _ in
+        builder.addProcessor(node, parents: [sourceName], stores: [storeName]) { _ in
             KTableAggregate<Key, Value, Aggregate>(
                 name: node, storeName: storeName, key: key, aggregate: aggregate, adder: adder, subtractor: subtractor)
         }

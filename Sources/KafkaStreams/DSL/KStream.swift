@@ -138,8 +138,7 @@ public final class KStream<Key, Value> {
         let value = builder.serde(repartitioned.valueSerde, valueSerde, node: topic)
         let source = builder.repartition(
             from: name, topic: topic, key: key, value: value, partitions: repartitioned.numberOfPartitions,
-            partitioner: repartitioned.partitioner,
-            names: ("\(topic)-filter", "\(topic)-sink", "\(topic)-source"))
+            partitioner: repartitioned.partitioner)
         return KStream(builder: builder, name: source, key: key, value: value, repartitionRequired: false)
     }
 
@@ -177,6 +176,7 @@ public final class KStream<Key, Value> {
     }
 
     /// The latest value per key as a table. With an optional value type, `nil` deletes the key.
+    @discardableResult
     public func toTable(named: Named? = nil, materialized: Materialized<Key, Value> = .init()) -> KTable<Key, Value> {
         let node = named?.name ?? topology.newName("KSTREAM-TOTABLE-")
         let storeName = materialized.storeName ?? topology.newName("KSTREAM-TOTABLE-STATE-STORE-")
@@ -184,7 +184,8 @@ public final class KStream<Key, Value> {
         let value = builder.serde(materialized.valueSerde, valueSerde, node: node)
         var parent = name
         if repartitionRequired {
-            parent = builder.repartition(from: name, topic: "\(storeName)-repartition", key: key, value: value)
+            // Named after the processor, as Kafka Streams names it (not after the store).
+            parent = builder.repartition(from: name, topic: "\(node)-repartition", key: key, value: value)
         }
         let upserts = "\(node)-upserts"
         builder.addProcessor(upserts, parents: [parent]) { _ in KStreamToUpserts<Key, Value>(name: upserts) }

@@ -87,12 +87,13 @@ public final class KTable<Key, Value> {
     }
 
     /// Re-groups the table by a new key and value, for aggregations with adder and subtractor.
-    /// Always repartitions.
+    /// Always repartitions. A `grouped` name names the select processor and the repartition
+    /// topic (`<name>-repartition`), as in Kafka Streams.
     public func groupBy<NewKey, NewValue>(
         grouped: Grouped<NewKey, NewValue>? = nil,
         _ selector: @escaping @Sendable (Key, Value) throws -> (NewKey, NewValue)
     ) -> KGroupedTable<NewKey, NewValue> {
-        let node = topology.newName("KTABLE-SELECT-")
+        let node = grouped?.name ?? topology.newName("KTABLE-SELECT-")
         builder.addProcessor(node, parents: [name]) { _ in KTableRepartitionMap(name: node, selector: selector) }
         return KGroupedTable(
             builder: builder, parent: node, key: builder.serde(grouped?.keySerde, node: node),

@@ -10,9 +10,23 @@ protocol RecordCollector: AnyObject {
 
     /// The number of partitions of a topic, for partitioning by key.
     func partitionCount(of topic: String) throws -> Int32
+
+    /// Sends a changelog record; the collector tracks acknowledged changelog offsets for
+    /// checkpoints.
+    func sendChangelog(
+        topic: String, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?,
+        timestamp: Int64
+    ) throws
 }
 
 extension RecordCollector {
+    func sendChangelog(
+        topic: String, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?,
+        timestamp: Int64
+    ) throws {
+        try send(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: [])
+    }
+
     func send(
         topic: String, partition: Int32?, key: [UInt8]?, value: [UInt8]?, timestamp: Int64, headers: RecordHeaders
     ) throws {

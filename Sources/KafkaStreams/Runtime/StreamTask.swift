@@ -11,12 +11,18 @@ final class StreamTask {
     private let nodes: [ProcessorNodeBase]
     private let sourcesByTopic: [String: SourceNodeBase]
     private var isClosed = false
+    /// The task's directory under the state directory (checkpoint, RocksDB stores).
+    let directory: String?
+    /// Stores backed by changelog topics, in the order of the subtopology.
+    private(set) var changelogs: [ChangeLoggingKeyValueBytesStore] = []
 
     /// Builds the task: opens its stores, makes and wires its nodes, and initializes them.
     init(id: TaskID, plan: TopologyPlan, context: TaskContext, stateDirectory: String?) throws {
         self.id = id
         self.context = context
+        self.directory = stateDirectory.map { "\($0)/\(id)" }
         let subtopology = plan.subtopologies[id.subtopology]
+        var changelogs: [ChangeLoggingKeyValueBytesStore] = []
 
         for storeName in subtopology.storeNames {
             guard let definition = plan.stores[storeName] else {
@@ -24,12 +30,14 @@ final class StreamTask {
             }
             let bytes = try Self.openStore(definition, task: id, stateDirectory: stateDirectory, config: context.config)
             context.byteStores[storeName] = bytes
-            let logged: any KeyValueBytesStore =
-                definition.loggingEnabled
-                ? ChangeLoggingKeyValueBytesStore(
+            var logged: any KeyValueBytesStore = bytes
+            if definition.loggingEnabled {
+                let changelog = ChangeLoggingKeyValueBytesStore(
                     inner: bytes, topic: context.brokerTopic(definition.changelogTopic), partition: id.partition,
                     timestamped: definition.timestamped, task: context)
-                : bytes
+                changelogs.append(changelog)
+                logged = changelog
+            }
             context.loggedStores[storeName] = logged
             context.stores[storeName] = definition.makeTypedStore(logged, context)
         }
@@ -54,6 +62,7 @@ final class StreamTask {
         }
         self.nodes = nodes
         self.sourcesByTopic = sources
+        self.changelogs = changelogs
         for node in nodes {
             context.currentNode = node.name
             try node.initialize(context)

@@ -16,6 +16,7 @@ final class StreamThread {
     private let consumer: KafkaConsumer
     private let producer: StreamsProducer
     private let stateDirectory: String
+    private let restorer: StateRestorer
     private let subtopologyByBrokerTopic: [String: Int]
     private let internalTopicNames: Set<String>
 
@@ -68,6 +69,7 @@ final class StreamThread {
             throw StreamsConfigError(setting: "consumerProperties", message: "\(error)")
         }
         self.producer = try StreamsProducer(config: config, clientID: "\(clientID)-producer")
+        self.restorer = StateRestorer(config: config, clientID: "\(clientID)-restore-consumer", logger: logger)
         self.internalTopicNames = Set(plan.internalTopics.keys)
         var byTopic: [String: Int] = [:]
         for (topic, subtopology) in plan.subtopologyByTopic {
@@ -96,6 +98,7 @@ final class StreamThread {
                 throw error
             }
         }
+        restorer.close()
         _ = try? producer.flush(timeout: .seconds(30))
     }
 
@@ -154,7 +157,10 @@ final class StreamThread {
     /// At-least-once commit: outputs acknowledged, stores flushed, then consumer offsets.
     private func commit(partitions: Set<TopicPartition>? = nil) throws {
         try handleDeliveryFailures(producer.flush(timeout: .seconds(60)))
-        for task in tasks.values { try task.flush() }
+        for task in tasks.values {
+            try task.flush()
+            try writeCheckpoint(task)
+        }
         var offsets: [TopicPartitionOffset] = []
         for (partition, offset) in pendingOffsets where partitions?.contains(partition) ?? true {
             offsets.append(TopicPartitionOffset(topic: partition.topic, partition: partition.partition, offset: offset))
@@ -172,6 +178,30 @@ final class StreamThread {
             }
         }
         lastCommit = ContinuousClock.now
+    }
+
+    /// Records, for the task's persistent stores, the changelog offset their flushed state covers:
+    /// the next offset after the last acknowledged changelog record.
+    private func writeCheckpoint(_ task: StreamTask) throws {
+        guard let directory = task.directory else { return }
+        var checkpoint = (try? Checkpoint.read(directory: directory)) ?? Checkpoint()
+        var changed = false
+        for store in task.changelogs where store.isPersistent {
+            let partition = TopicPartition(topic: store.topic, partition: store.partition)
+            guard let acknowledged = producer.acknowledgedChangelogOffset(partition) else { continue }
+            let entry = Checkpoint.Entry(topic: store.topic, partition: store.partition)
+            if checkpoint.offsets[entry] != acknowledged + 1 {
+                checkpoint.offsets[entry] = acknowledged + 1
+                changed = true
+            }
+        }
+        guard changed else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try checkpoint.write(directory: directory)
+        } catch {
+            throw StreamsError.stateStore(store: "task \(task.id)", message: "\(error)")
+        }
     }
 
     private func handleDeliveryFailures(_ failures: [DeliveryReport]) throws {
@@ -241,6 +271,15 @@ final class StreamThread {
             internalTopicNames: internalTopicNames,
             wallClock: { Int64(Date().timeIntervalSince1970 * 1000) })
         let task = try StreamTask(id: id, plan: plan, context: context, stateDirectory: stateDirectory)
+        for store in task.changelogs {
+            producer.forgetChangelogOffset(TopicPartition(topic: store.topic, partition: store.partition))
+        }
+        do {
+            try restorer.restore(task)
+        } catch {
+            try? task.close()
+            throw error
+        }
         tasks[id] = task
         registry.register(id, context.byteStores)
         return task

@@ -11,6 +11,8 @@ protocol KeyValueBytesStore: AnyObject {
     @discardableResult func delete(_ key: [UInt8]) throws -> [UInt8]?
     func range(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [(key: [UInt8], value: [UInt8])]
     func approximateNumEntries() throws -> Int
+    /// Deletes every entry: for a store whose local state cannot be trusted.
+    func removeAll() throws
     func flush() throws
     func close() throws
 }

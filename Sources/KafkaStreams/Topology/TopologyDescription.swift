@@ -8,6 +8,10 @@
 ///     Processor: KSTREAM-FLATMAPVALUES-0000000001 (stores: [])
 ///       --> KSTREAM-KEY-SELECT-0000000002
 ///       <-- KSTREAM-SOURCE-0000000000
+///     ...
+///
+///   Sub-topology: 1
+///     ...
 /// ```
 public struct TopologyDescription: Sendable, CustomStringConvertible, Equatable {
     /// One node, with its neighbours.
@@ -32,22 +36,28 @@ public struct TopologyDescription: Sendable, CustomStringConvertible, Equatable 
 
     public let subtopologies: [Subtopology]
 
+    /// The text Kafka Streams prints: each node with `-->` successors and `<--` predecessors
+    /// (`none` when a processor has none), and a blank line after each subtopology.
     public var description: String {
-        var out = "Topologies:\n"
+        func names(_ list: [String]) -> String { list.isEmpty ? "none" : list.joined(separator: ", ") }
+        var out = "Topologies:\n "
         for subtopology in subtopologies {
-            out += "   Sub-topology: \(subtopology.id)\n"
+            out += "  Sub-topology: \(subtopology.id)\n"
             for node in subtopology.nodes {
                 switch node.kind {
                 case .source(let topics):
                     out += "    Source: \(node.name) (topics: [\(topics.joined(separator: ", "))])\n"
+                    out += "      --> \(names(node.successors))\n"
                 case .processor(let stores):
                     out += "    Processor: \(node.name) (stores: [\(stores.joined(separator: ", "))])\n"
+                    out += "      --> \(names(node.successors))\n"
+                    out += "      <-- \(names(node.predecessors))\n"
                 case .sink(let topic):
                     out += "    Sink: \(node.name) (topic: \(topic))\n"
+                    out += "      <-- \(names(node.predecessors))\n"
                 }
-                if !node.successors.isEmpty { out += "      --> \(node.successors.joined(separator: ", "))\n" }
-                if !node.predecessors.isEmpty { out += "      <-- \(node.predecessors.joined(separator: ", "))\n" }
             }
+            out += "\n"
         }
         return out
     }
@@ -56,7 +66,9 @@ public struct TopologyDescription: Sendable, CustomStringConvertible, Equatable 
 extension Topology {
     /// Describes the topology's subtopologies, sources, processors, stores and sinks.
     ///
-    /// A topology that does not validate is described as far as it goes.
+    /// Nodes are ordered as Kafka Streams orders them: by the number of paths that start at the
+    /// node (so upstream nodes and larger branches come first), then by name; successors and
+    /// predecessors likewise. A topology that does not validate is described as far as it goes.
     public func describe() -> TopologyDescription {
         var children: [String: [String]] = [:]
         for node in nodes {
@@ -68,12 +80,28 @@ extension Topology {
         } else {
             groups = [nodes.map(\.name)]
         }
-        let byName = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, $0) })
+        let byName = Dictionary(nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // Paths starting at each node (itself included): Kafka's "size" of a node.
+        var pathCounts: [String: Int] = [:]
+        func pathCount(_ name: String, visiting: Set<String> = []) -> Int {
+            if let known = pathCounts[name] { return known }
+            guard !visiting.contains(name) else { return 1 }
+            let count = 1 + (children[name] ?? []).reduce(0) { $0 + pathCount($1, visiting: visiting.union([name])) }
+            pathCounts[name] = count
+            return count
+        }
+        func ordered(_ names: [String]) -> [String] {
+            names.sorted { a, b in
+                let (sizeA, sizeB) = (pathCount(a), pathCount(b))
+                if sizeA != sizeB { return sizeA > sizeB }
+                return a.utf16.lexicographicallyPrecedes(b.utf16)  // Java's String.compareTo
+            }
+        }
         return TopologyDescription(
             subtopologies: groups.enumerated().map { id, names in
                 TopologyDescription.Subtopology(
                     id: id,
-                    nodes: names.compactMap { name in
+                    nodes: ordered(names).compactMap { name in
                         guard let node = byName[name] else { return nil }
                         let kind: TopologyDescription.Node.Kind =
                             switch node.kind {
@@ -82,8 +110,8 @@ extension Topology {
                             case .sink(let topic): .sink(topic: topic)
                             }
                         return TopologyDescription.Node(
-                            name: name, kind: kind, predecessors: node.parents,
-                            successors: children[name] ?? [])
+                            name: name, kind: kind, predecessors: ordered(node.parents),
+                            successors: ordered(children[name] ?? []))
                     })
             })
     }

@@ -5,9 +5,9 @@
 /// them, so changelog topics stay readable by other tools. A delete is a tombstone.
 final class ChangeLoggingKeyValueBytesStore: KeyValueBytesStore {
     let inner: any KeyValueBytesStore
-    private let topic: String
-    private let partition: Int32
-    private let timestamped: Bool
+    let topic: String
+    let partition: Int32
+    let timestamped: Bool
     private unowned let task: TaskContext
 
     var name: String { inner.name }
@@ -29,14 +29,13 @@ final class ChangeLoggingKeyValueBytesStore: KeyValueBytesStore {
             try value.withUnsafeBytes { valueBytes in
                 if timestamped, valueBytes.count >= 8 {
                     let timestamp = Int64(bigEndian: valueBytes.loadUnaligned(as: Int64.self))
-                    try task.collector.send(
+                    try task.collector.sendChangelog(
                         topic: topic, partition: partition, key: keyBytes,
-                        value: UnsafeRawBufferPointer(rebasing: valueBytes.dropFirst(8)), timestamp: timestamp,
-                        headers: [])
+                        value: UnsafeRawBufferPointer(rebasing: valueBytes.dropFirst(8)), timestamp: timestamp)
                 } else {
-                    try task.collector.send(
+                    try task.collector.sendChangelog(
                         topic: topic, partition: partition, key: keyBytes, value: valueBytes,
-                        timestamp: task.currentRecordTimestamp, headers: [])
+                        timestamp: task.currentRecordTimestamp)
                 }
             }
         }
@@ -45,9 +44,10 @@ final class ChangeLoggingKeyValueBytesStore: KeyValueBytesStore {
     @discardableResult
     func delete(_ key: [UInt8]) throws -> [UInt8]? {
         let old = try inner.delete(key)
-        try task.collector.send(
-            topic: topic, partition: partition, key: key, value: nil, timestamp: task.currentRecordTimestamp,
-            headers: [])
+        try key.withUnsafeBytes { keyBytes in
+            try task.collector.sendChangelog(
+                topic: topic, partition: partition, key: keyBytes, value: nil, timestamp: task.currentRecordTimestamp)
+        }
         return old
     }
 
@@ -56,6 +56,7 @@ final class ChangeLoggingKeyValueBytesStore: KeyValueBytesStore {
     }
 
     func approximateNumEntries() throws -> Int { try inner.approximateNumEntries() }
+    func removeAll() throws { try inner.removeAll() }
     func flush() throws { try inner.flush() }
     func close() throws { try inner.close() }
 }

@@ -42,7 +42,7 @@ final class InMemoryKeyValueStore: KeyValueBytesStore, Sendable {
         tree.withLock { $0.count }
     }
 
-    func removeAll() {
+    func removeAll() throws {
         tree.withLock { $0.removeAll() }
     }
 

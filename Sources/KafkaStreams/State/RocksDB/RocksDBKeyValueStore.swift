@@ -58,6 +58,21 @@ final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
         try wrap { Int(clamping: try db.approximateNumEntries) }
     }
 
+    func removeAll() throws {
+        try wrap {
+            // Batches of deletes: every key, whatever its length (no upper bound key exists).
+            while true {
+                let batch = WriteBatch()
+                try db.scan(from: nil, to: nil) { key, _ in
+                    batch.delete(Array(key))
+                    return batch.count < 10_000
+                }
+                if batch.count == 0 { return }
+                try db.write(batch, options: writeOptions)
+            }
+        }
+    }
+
     func flush() throws {
         try wrap { try db.flush() }
     }
