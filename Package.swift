@@ -81,7 +81,10 @@ let package = Package(
         .testTarget(name: "KafkaStreamsTests", dependencies: ["KafkaStreams", "KafkaStreamsTesting"]),
         .testTarget(
             name: "KafkaStreamsIntegrationTests",
-            dependencies: ["KafkaStreams", "KafkaStreamsTesting", "RdKafka"]
+            dependencies: [
+                "KafkaStreams", "KafkaStreamsTesting", "RdKafka",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -17,6 +17,7 @@ final class StreamThread {
     private let producer: StreamsProducer
     private let stateDirectory: String
     private let restorer: StateRestorer
+    private let metrics: StreamsMetrics
     private let subtopologyByBrokerTopic: [String: Int]
     private let internalTopicNames: Set<String>
 
@@ -69,6 +70,7 @@ final class StreamThread {
             throw StreamsConfigError(setting: "consumerProperties", message: "\(error)")
         }
         self.producer = try StreamsProducer(config: config, clientID: "\(clientID)-producer")
+        self.metrics = StreamsMetrics(applicationID: config.applicationID, thread: control.index)
         self.restorer = StateRestorer(config: config, clientID: "\(clientID)-restore-consumer", logger: logger)
         self.internalTopicNames = Set(plan.internalTopics.keys)
         var byTopic: [String: Int] = [:]
@@ -108,10 +110,16 @@ final class StreamThread {
         var cachedTopic = ""
         var cachedPartition: Int32 = -1
         var cachedTask: StreamTask?
-        try consumer.pollBatch(maxMessages: 1000, timeout: .milliseconds(50)) { message in
+        // Records per task in this batch, counted in runs of the same task (no per-record lookup).
+        var processedByTask: [TaskID: Int] = [:]
+        var run = 0
+        let batchStart = ContinuousClock.now
+        let batchSize = try consumer.pollBatch(maxMessages: 1000, timeout: .milliseconds(50)) { message in
             let topic = message.topic
             let partition = message.partition
             if cachedTask == nil || partition != cachedPartition || topic != cachedTopic {
+                if let previous = cachedTask, run > 0 { processedByTask[previous.id, default: 0] += run }
+                run = 0
                 cachedTopic = topic
                 cachedPartition = partition
                 cachedTask = taskByPartition[TopicPartition(topic: topic, partition: partition)]
@@ -128,6 +136,18 @@ final class StreamThread {
                     topic: topic, partition: partition, offset: message.offset, timestamp: message.timestamp,
                     key: message.key, value: message.value, headers: headers))
             pendingOffsets[TopicPartition(topic: topic, partition: partition)] = message.offset + 1
+            run += 1
+        }
+        if let last = cachedTask, run > 0 { processedByTask[last.id, default: 0] += run }
+        if batchSize > 0 {
+            let elapsed = ContinuousClock.now - batchStart
+            let nanosPerRecord = (elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000) / Int64(batchSize)
+            metrics.pollBatchSize.record(batchSize)
+            metrics.producedRecords.increment(by: producer.takeSentCount())
+            for (id, count) in processedByTask {
+                metrics.processed(id, records: count, nanoseconds: nanosPerRecord * Int64(count))
+                if let task = tasks[id] { metrics.dropped(id, total: task.context.droppedRecords) }
+            }
         }
         if control.state == .partitionsAssigned { control.setState(.running) }
         try handleDeliveryFailures(producer.poll())
@@ -156,6 +176,12 @@ final class StreamThread {
 
     /// At-least-once commit: outputs acknowledged, stores flushed, then consumer offsets.
     private func commit(partitions: Set<TopicPartition>? = nil) throws {
+        let started = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - started
+            metrics.commitLatency.recordNanoseconds(
+                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        }
         try handleDeliveryFailures(producer.flush(timeout: .seconds(60)))
         for task in tasks.values {
             try task.flush()
@@ -178,6 +204,19 @@ final class StreamThread {
             }
         }
         lastCommit = ContinuousClock.now
+        if partitions == nil { reportLag() }
+    }
+
+    /// Consumer lag per assigned partition, from librdkafka's cached end offsets.
+    private func reportLag() {
+        let assigned = Array(taskByPartition.keys)
+        guard !assigned.isEmpty, let positions = try? consumer.position(assigned) else { return }
+        for position in positions where position.offset >= 0 {
+            guard let (_, high) = try? consumer.cachedWatermarkOffsets(topic: position.topic, partition: position.partition),
+                high >= 0
+            else { continue }
+            metrics.lag(topic: position.topic, partition: position.partition, lag: max(0, high - position.offset))
+        }
     }
 
     /// Records, for the task's persistent stores, the changelog offset their flushed state covers:
@@ -275,7 +314,7 @@ final class StreamThread {
             producer.forgetChangelogOffset(TopicPartition(topic: store.topic, partition: store.partition))
         }
         do {
-            try restorer.restore(task)
+            metrics.restored(id, records: try restorer.restore(task))
         } catch {
             try? task.close()
             throw error
@@ -288,6 +327,7 @@ final class StreamThread {
     private func closeTask(_ id: TaskID, clean: Bool) {
         guard let task = tasks.removeValue(forKey: id) else { return }
         registry.unregister(id)
+        metrics.forget(id)
         do {
             try task.close()
         } catch {

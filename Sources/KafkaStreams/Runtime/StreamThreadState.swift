@@ -59,11 +59,12 @@ final class StreamThreadControl: Sendable {
 
     /// Marks the thread as ended and wakes everyone waiting for it.
     func finish() {
-        setState(.dead)
+        // Finished before the state callback runs, so that it sees this thread as ended.
         let waiters = finished.withLock { waiters -> [CheckedContinuation<Void, Never>] in
             defer { waiters = nil }
             return waiters ?? []
         }
+        setState(.dead)
         for waiter in waiters { waiter.resume() }
         exited.signal()
     }

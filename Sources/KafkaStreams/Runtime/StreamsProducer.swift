@@ -13,6 +13,13 @@ final class StreamsProducer: RecordCollector {
     /// The delivery-report tag of changelog records.
     private static let changelogTag: UInt64 = 1
     private var partitionCounts: [String: Int32] = [:]
+    private var sentSinceLastReport = 0
+
+    /// Records sent since the last call, for metrics.
+    func takeSentCount() -> Int {
+        defer { sentSinceLastReport = 0 }
+        return sentSinceLastReport
+    }
 
     /// Failed deliveries, written by the delivery report handler (on the polling thread).
     final class DeliveryFailures: Sendable {
@@ -89,6 +96,7 @@ final class StreamsProducer: RecordCollector {
                 try producer.produce(
                     topic: topic, partition: partition, key: key, value: value, headers: kafkaHeaders,
                     timestamp: timestamp, tag: tag)
+                sentSinceLastReport += 1
                 return
             } catch where error.errorCode == .queueFull && attempt < 599 {
                 producer.poll(timeout: .milliseconds(100))
