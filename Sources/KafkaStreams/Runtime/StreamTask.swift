@@ -123,6 +123,32 @@ final class StreamTask {
         try punctuate(.streamTime, now: context.streamTime)
     }
 
+    /// Records waiting to be processed in timestamp order (tasks with several input partitions).
+    var buffered = PartitionGroup()
+
+    /// Buffers a copy of a record for ``processBuffered()``.
+    func buffer(_ raw: RawRecord) {
+        buffered.add(
+            PartitionGroup.BufferedRecord(
+                topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: raw.timestamp,
+                key: raw.key.map(Array.init), value: raw.value.map(Array.init), headers: raw.headers))
+    }
+
+    /// Processes every buffered record, smallest timestamp first; calls `processed` after each.
+    func processBuffered(_ processed: (PartitionGroup.BufferedRecord) -> Void) throws {
+        while let record = buffered.next() {
+            try withOptionalBytes(record.key) { key in
+                try withOptionalBytes(record.value) { value in
+                    try process(
+                        RawRecord(
+                            topic: record.topic, partition: record.partition, offset: record.offset,
+                            timestamp: record.timestamp, key: key, value: value, headers: record.headers))
+                }
+            }
+            processed(record)
+        }
+    }
+
     /// Fires due wall-clock punctuations.
     func punctuateWallClock() throws {
         try punctuate(.wallClockTime, now: context.wallClock())

@@ -23,6 +23,8 @@ final class StreamThread {
 
     private var tasks: [TaskID: StreamTask] = [:]
     private var taskByPartition: [TopicPartition: StreamTask] = [:]
+    /// Tasks that read more than one partition: their records are merged by timestamp.
+    private var multiPartitionTasks: Set<TaskID> = []
     /// Next offset to commit per partition: last processed + 1.
     private var pendingOffsets: [TopicPartition: Int64] = [:]
     private var lastCommit = ContinuousClock.now
@@ -112,6 +114,7 @@ final class StreamThread {
         var cachedTask: StreamTask?
         // Records per task in this batch, counted in runs of the same task (no per-record lookup).
         var processedByTask: [TaskID: Int] = [:]
+        var bufferingTasks: Set<TaskID> = []
         var run = 0
         let batchStart = ContinuousClock.now
         let batchSize = try consumer.pollBatch(maxMessages: 1000, timeout: .milliseconds(50)) { message in
@@ -131,12 +134,22 @@ final class StreamThread {
             let headers: RecordHeaders =
                 message.headerCount == 0
                 ? [] : RecordHeaders(message.headers.map { RecordHeader(key: $0.name, value: $0.value) })
-            try task.process(
-                RawRecord(
-                    topic: topic, partition: partition, offset: message.offset, timestamp: message.timestamp,
-                    key: message.key, value: message.value, headers: headers))
-            pendingOffsets[TopicPartition(topic: topic, partition: partition)] = message.offset + 1
+            let raw = RawRecord(
+                topic: topic, partition: partition, offset: message.offset, timestamp: message.timestamp,
+                key: message.key, value: message.value, headers: headers)
+            if multiPartitionTasks.contains(task.id) {
+                task.buffer(raw)
+                bufferingTasks.insert(task.id)
+            } else {
+                try task.process(raw)
+                pendingOffsets[TopicPartition(topic: topic, partition: partition)] = message.offset + 1
+            }
             run += 1
+        }
+        for id in bufferingTasks.sorted() {
+            try tasks[id]?.processBuffered { record in
+                pendingOffsets[TopicPartition(topic: record.topic, partition: record.partition)] = record.offset + 1
+            }
         }
         if let last = cachedTask, run > 0 { processedByTask[last.id, default: 0] += run }
         if batchSize > 0 {
@@ -274,6 +287,7 @@ final class StreamThread {
                     control.requestStop()
                 }
             }
+            updateMultiPartitionTasks()
             if isPaused {
                 do { try consumer.pause(event.partitions) } catch {
                     logger.warning("cannot pause newly assigned partitions", metadata: ["error": "\(error)"])
@@ -300,8 +314,15 @@ final class StreamThread {
             for id in tasks.keys where !stillOwned.contains(id) {
                 closeTask(id, clean: event.kind == .revoked)
             }
+            updateMultiPartitionTasks()
             logger.info("partitions \(event.kind)", metadata: ["tasks": "\(tasks.keys.sorted())"])
         }
+    }
+
+    private func updateMultiPartitionTasks() {
+        var partitionsPerTask: [TaskID: Int] = [:]
+        for task in taskByPartition.values { partitionsPerTask[task.id, default: 0] += 1 }
+        multiPartitionTasks = Set(partitionsPerTask.filter { $0.value > 1 }.keys)
     }
 
     private func createTask(_ id: TaskID) throws -> StreamTask {
