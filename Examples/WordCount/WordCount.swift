@@ -38,6 +38,9 @@ struct WordCount: AsyncParsableCommand {
     @Flag(help: "Keep counts in memory instead of RocksDB.")
     var memory = false
 
+    @Flag(help: "Print the topology's description and exit.")
+    var describe = false
+
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .warning
 
@@ -48,8 +51,12 @@ struct WordCount: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let lines = try inputLines()
         let topology = try WordCountTopology.build(storeType: memory ? .inMemory : .persistent)
+        if describe {
+            print(topology.describe(), terminator: "")
+            return
+        }
+        let lines = try inputLines()
         if let bootstrapServers {
             try await runOnBroker(bootstrapServers, topology: topology, lines: lines)
         } else {
