@@ -65,23 +65,11 @@ final class ClientCallbacks: Sendable {
     }
 }
 
-/// Maps syslog levels, as librdkafka uses them, to swift-log levels.
-func loggerLevel(syslogLevel: Int32) -> Logger.Level {
-    switch syslogLevel {
-    case ...2: return .critical
-    case 3: return .error
-    case 4: return .warning
-    case 5: return .notice
-    case 6: return .info
-    default: return .debug
-    }
-}
-
 // Called from librdkafka's internal threads: only Sendable state is touched.
 private let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
     handle, level, facility, text in
     guard let handle, let callbacks = ClientCallbacks.from(rd_kafka_opaque(handle)) else { return }
-    let swiftLevel = loggerLevel(syslogLevel: level)
+    let swiftLevel = Logger.Level(syslogLevel: level)
     guard callbacks.logger.logLevel <= swiftLevel else { return }
     let message = text.map { String(cString: $0) } ?? ""
     callbacks.logger.log(
@@ -89,7 +77,7 @@ private let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CC
         "\(message)",
         metadata: [
             "rdkafka.facility": "\(facility.map { String(cString: $0) } ?? "")",
-            "rdkafka.client": "\(String(cString: rd_kafka_name(handle)))",
+            "rdkafka.client": "\(rd_kafka_name(handle).map { String(cString: $0) } ?? "")",
         ]
     )
 }
@@ -102,24 +90,13 @@ private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<
         responseError: rd_kafka_resp_err_t(rawValue: code),
         detail: reason.map { String(cString: $0) }
     )
-    if code == KafkaError.Code.fatal.rawValue, let handle, let fatal = nativeFatalError(of: handle) {
+    if code == KafkaError.Code.fatal.rawValue, let handle, let fatal = KafkaError.fatal(of: handle) {
         error = fatal
     }
     callbacks.logger.log(
         level: error.isFatal ? .error : .warning,
         "librdkafka error: \(error)",
-        metadata: handle.map { ["rdkafka.client": "\(String(cString: rd_kafka_name($0)))"] }
+        metadata: handle.flatMap { rd_kafka_name($0) }.map { ["rdkafka.client": "\(String(cString: $0))"] }
     )
     callbacks.recordError(error)
-}
-
-/// The client's fatal error, if one was raised (`rd_kafka_fatal_error`).
-func nativeFatalError(of handle: OpaquePointer) -> KafkaError? {
-    var text = [CChar](repeating: 0, count: 512)
-    let code = rd_kafka_fatal_error(handle, &text, text.count)
-    guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-    let detail = String(nativeBuffer: text)
-    var error = KafkaError(responseError: code, detail: detail)
-    error.isFatal = true
-    return error
 }

@@ -26,6 +26,7 @@ public struct KafkaConfiguration: Sendable, Hashable, ExpressibleByDictionaryLit
         self.properties["bootstrap.servers"] = bootstrapServers
     }
 
+    /// Creates a configuration from a dictionary literal of librdkafka properties.
     public init(dictionaryLiteral elements: (String, String)...) {
         self.properties = Dictionary(elements, uniquingKeysWith: { _, last in last })
     }

@@ -49,7 +49,7 @@ extension KafkaConsumer {
                 let topicHandle = message.pointee.rkt
                 if topicHandle != lastTopicHandle {
                     lastTopicHandle = topicHandle
-                    lastTopicName = nativeTopicName(of: message)
+                    lastTopicName = NativeMessage.topicName(of: message)
                 }
                 switch message.pointee.err {
                 case RD_KAFKA_RESP_ERR_NO_ERROR:

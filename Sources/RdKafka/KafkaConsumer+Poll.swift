@@ -33,10 +33,10 @@ extension KafkaConsumer {
         defer { rd_kafka_message_destroy(message) }
         switch message.pointee.err {
         case RD_KAFKA_RESP_ERR_NO_ERROR:
-            return .record(ConsumerRecord(message: message, topic: nativeTopicName(of: message)))
+            return .record(ConsumerRecord(message: message, topic: NativeMessage.topicName(of: message)))
         case RD_KAFKA_RESP_ERR__PARTITION_EOF:
             return .partitionEOF(TopicPartitionOffset(
-                topic: nativeTopicName(of: message), partition: message.pointee.partition, offset: message.pointee.offset
+                topic: NativeMessage.topicName(of: message), partition: message.pointee.partition, offset: message.pointee.offset
             ))
         default:
             throw KafkaError(consumedMessage: message)
@@ -47,10 +47,17 @@ extension KafkaConsumer {
     ///
     /// Records are copied; see ``pollBatch(maxMessages:timeout:onPartitionEOF:_:)`` for the
     /// zero-copy variant, whose semantics (errors, end-of-partition) this shares.
-    public func poll(maxRecords: Int, timeout: Duration) throws -> [ConsumerRecord] {
+    public func poll(maxRecords: Int, timeout: Duration) throws(KafkaError) -> [ConsumerRecord] {
         var records: [ConsumerRecord] = []
-        try pollBatch(maxMessages: maxRecords, timeout: timeout) { message in
-            records.append(message.makeRecord())
+        do {
+            try pollBatch(maxMessages: maxRecords, timeout: timeout) { message in
+                records.append(message.makeRecord())
+            }
+        } catch let error as KafkaError {
+            throw error
+        } catch {
+            // Unreachable: the body above does not throw, and pollBatch throws only KafkaError.
+            throw KafkaError(code: .fail, message: "poll: \(error)")
         }
         return records
     }

@@ -57,17 +57,16 @@ public final class KafkaConsumer: @unchecked Sendable {
         logger: Logger = Logger(label: "rdkafka"),
         errorHandler: (@Sendable (KafkaError) -> Void)? = nil
     ) throws(KafkaError) {
-        self.configuration = configuration
-        self.callbacks = ClientCallbacks(logger: logger, errorHandler: errorHandler)
-        let handle = try callbacks.makeHandle(type: RD_KAFKA_CONSUMER, configuration: configuration) { conf in
-            rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
-        }
         if configuration["group.id"]?.isEmpty ?? true {
-            rd_kafka_destroy(handle)
             throw KafkaError.configuration(
                 key: "group.id",
                 message: "group.id: a consumer needs a group id (set enable.auto.commit=false for one that only assigns partitions)"
             )
+        }
+        self.configuration = configuration
+        self.callbacks = ClientCallbacks(logger: logger, errorHandler: errorHandler)
+        let handle = try callbacks.makeHandle(type: RD_KAFKA_CONSUMER, configuration: configuration) { conf in
+            rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
         }
         // Errors and other main-queue events are then served by the consumer's own poll calls.
         let forwarded = rd_kafka_poll_set_consumer(handle)
@@ -86,13 +85,13 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// The client's name as librdkafka reports it (`client.id` and an instance number).
-    public var name: String { String(cString: rd_kafka_name(handle)) }
+    public var name: String { rd_kafka_name(handle).map { String(cString: $0) } ?? "" }
 
     /// The last global error reported by librdkafka's error callback, if any.
     public var lastError: KafkaError? { callbacks.lastError }
 
     /// The fatal error that made this consumer unusable (for example a fenced static member).
-    public var fatalError: KafkaError? { nativeFatalError(of: handle) }
+    public var fatalError: KafkaError? { KafkaError.fatal(of: handle) }
 
     /// Whether ``close()`` has been called.
     public var isClosed: Bool { state.withLock { $0 } != .open }

@@ -13,10 +13,14 @@ extension KafkaError {
         public init(rawValue: Int32) { self.rawValue = rawValue }
 
         /// librdkafka's symbolic name for the code, such as `_TIMED_OUT` or `PRODUCER_FENCED`.
-        public var name: String { String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(rawValue: rawValue))) }
+        public var name: String {
+            rd_kafka_err2name(rd_kafka_resp_err_t(rawValue: rawValue)).map { String(cString: $0) } ?? "ERR_\(rawValue)"
+        }
 
         /// librdkafka's human-readable description of the code.
-        public var explanation: String { String(cString: rd_kafka_err2str(rd_kafka_resp_err_t(rawValue: rawValue))) }
+        public var explanation: String {
+            rd_kafka_err2str(rd_kafka_resp_err_t(rawValue: rawValue)).map { String(cString: $0) } ?? "error \(rawValue)"
+        }
 
         public var description: String { name }
 

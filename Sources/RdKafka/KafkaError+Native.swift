@@ -34,4 +34,25 @@ extension KafkaError {
             throw KafkaError(responseError: responseError, context: context)
         }
     }
+
+    /// The error carried by a consumed message (`rkmessage->err`), naming its partition.
+    init(consumedMessage message: UnsafePointer<rd_kafka_message_t>) {
+        let m = message.pointee
+        let detail: String? = m.payload.map {
+            String(decoding: UnsafeRawBufferPointer(start: $0, count: m.len).prefix { $0 != 0 }, as: UTF8.self)
+        }
+        let context = m.rkt == nil ? "consume" : "consume \(NativeMessage.topicName(of: message))[\(m.partition)]"
+        self.init(responseError: m.err, context: context, detail: detail)
+    }
+
+    /// The client's fatal error, if one was raised (`rd_kafka_fatal_error`).
+    static func fatal(of handle: OpaquePointer) -> KafkaError? {
+        var text = [CChar](repeating: 0, count: 512)
+        let code = rd_kafka_fatal_error(handle, &text, text.count)
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        let detail = String(nativeBuffer: text)
+        var error = KafkaError(responseError: code, detail: detail)
+        error.isFatal = true
+        return error
+    }
 }

@@ -38,21 +38,21 @@ public struct KafkaMessageView: ~Copyable {
     }
 
     /// The timestamp in milliseconds since the epoch, `-1` when not available.
-    public var timestamp: Int64 { nativeTimestamp(of: message).timestamp }
+    public var timestamp: Int64 { NativeMessage.timestamp(of: message).timestamp }
 
     /// How ``timestamp`` was set.
-    public var timestampType: KafkaTimestampType { nativeTimestamp(of: message).type }
+    public var timestampType: KafkaTimestampType { NativeMessage.timestamp(of: message).type }
 
     /// The number of headers.
     public var headerCount: Int {
-        guard let headers = nativeHeaders(of: message) else { return 0 }
+        guard let headers = NativeMessage.headers(of: message) else { return 0 }
         return rd_kafka_header_cnt(headers)
     }
 
     /// The header at `index` (in produced order): its name and a view of its value (`nil` for a
     /// null value). Returns `nil` when `index` is out of range.
     public func header(at index: Int) -> (name: String, value: UnsafeRawBufferPointer?)? {
-        guard index >= 0, let headers = nativeHeaders(of: message) else { return nil }
+        guard index >= 0, let headers = NativeMessage.headers(of: message) else { return nil }
         var name: UnsafePointer<CChar>?
         var value: UnsafeRawPointer?
         var size = 0
@@ -61,79 +61,10 @@ public struct KafkaMessageView: ~Copyable {
     }
 
     /// The headers, copied.
-    public var headers: [KafkaHeader] { copyHeaders(of: message) }
+    public var headers: [KafkaHeader] { NativeMessage.copyHeaders(of: message) }
 
     /// Copies the message into an owned ``ConsumerRecord``.
     public func makeRecord() -> ConsumerRecord {
         ConsumerRecord(message: message, topic: topic)
-    }
-}
-
-extension ConsumerRecord {
-    /// Copies a (successful) message out of librdkafka's buffers.
-    init(message: UnsafePointer<rd_kafka_message_t>, topic: String) {
-        let m = message.pointee
-        let (timestamp, type) = nativeTimestamp(of: message)
-        self.init(
-            topic: topic,
-            partition: m.partition,
-            offset: m.offset,
-            timestamp: timestamp,
-            timestampType: type,
-            key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
-            value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) },
-            headers: copyHeaders(of: message)
-        )
-    }
-}
-
-func nativeTopicName(of message: UnsafePointer<rd_kafka_message_t>) -> String {
-    message.pointee.rkt.flatMap { rd_kafka_topic_name($0) }.map { String(cString: $0) } ?? ""
-}
-
-func nativeTimestamp(of message: UnsafePointer<rd_kafka_message_t>) -> (timestamp: Int64, type: KafkaTimestampType) {
-    var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-    let timestamp = rd_kafka_message_timestamp(message, &type)
-    switch type {
-    case RD_KAFKA_TIMESTAMP_CREATE_TIME: return (timestamp, .createTime)
-    case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: return (timestamp, .logAppendTime)
-    default: return (-1, .notAvailable)
-    }
-}
-
-/// The message's headers, parsed on first use by librdkafka and owned by the message.
-func nativeHeaders(of message: UnsafePointer<rd_kafka_message_t>) -> OpaquePointer? {
-    var headers: OpaquePointer?
-    guard rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-    return headers
-}
-
-func copyHeaders(of message: UnsafePointer<rd_kafka_message_t>) -> [KafkaHeader] {
-    guard let headers = nativeHeaders(of: message) else { return [] }
-    let count = rd_kafka_header_cnt(headers)
-    var result: [KafkaHeader] = []
-    result.reserveCapacity(count)
-    for index in 0..<count {
-        var name: UnsafePointer<CChar>?
-        var value: UnsafeRawPointer?
-        var size = 0
-        guard rd_kafka_header_get_all(headers, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR else { break }
-        result.append(KafkaHeader(
-            name: name.map { String(cString: $0) } ?? "",
-            value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
-        ))
-    }
-    return result
-}
-
-extension KafkaError {
-    /// The error carried by a consumed message (`rkmessage->err`), naming its partition.
-    init(consumedMessage message: UnsafePointer<rd_kafka_message_t>) {
-        let m = message.pointee
-        let detail: String? = m.payload.map {
-            String(decoding: UnsafeRawBufferPointer(start: $0, count: m.len).prefix { $0 != 0 }, as: UTF8.self)
-        }
-        let context = m.rkt == nil ? "consume" : "consume \(nativeTopicName(of: message))[\(m.partition)]"
-        self.init(responseError: m.err, context: context, detail: detail)
     }
 }

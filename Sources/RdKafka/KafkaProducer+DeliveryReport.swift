@@ -4,9 +4,9 @@ extension DeliveryReport {
     /// Reads a delivery report from a message handed to the `dr_msg_cb`.
     init(message: UnsafePointer<rd_kafka_message_t>) {
         let m = message.pointee
-        let (timestamp, timestampType) = nativeTimestamp(of: message)
+        let (timestamp, timestampType) = NativeMessage.timestamp(of: message)
         let failed = m.err != RD_KAFKA_RESP_ERR_NO_ERROR
-        let topic = nativeTopicName(of: message)
+        let topic = NativeMessage.topicName(of: message)
         self.init(
             topic: topic,
             partition: m.partition,

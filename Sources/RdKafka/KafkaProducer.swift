@@ -76,7 +76,7 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     /// The client's name as librdkafka reports it (`client.id` and an instance number).
-    public var name: String { String(cString: rd_kafka_name(handle)) }
+    public var name: String { rd_kafka_name(handle).map { String(cString: $0) } ?? "" }
 
     /// Serves delivery reports and error callbacks, waiting up to `timeout` for the first one.
     ///
@@ -102,7 +102,7 @@ public final class KafkaProducer: @unchecked Sendable {
     public var outQueueLength: Int { Int(rd_kafka_outq_len(handle)) }
 
     /// The fatal error that made this producer unusable (for example fencing), if any.
-    public var fatalError: KafkaError? { nativeFatalError(of: handle) }
+    public var fatalError: KafkaError? { KafkaError.fatal(of: handle) }
 
     /// The last global error reported by librdkafka's error callback, if any.
     public var lastError: KafkaError? { callbacks.lastError }

@@ -19,8 +19,10 @@ import Synchronization
 ///   commits, range and cooperative-sticky rebalances; idempotent producers; the transactional
 ///   API calls (they return OK). Topics are auto-created with 4 partitions on produce or a
 ///   metadata request; create others with ``createTopic(_:partitions:replicationFactor:)``.
-/// - Admin `CreateTopics` (``KafkaAdmin/createTopics(_:timeout:)``) and `DescribeConfigs` do not
-///   work: they time out waiting for a controller.
+/// - Admin `CreateTopics`, `DeleteTopics` (``KafkaAdmin/createTopics(_:timeout:)``) and
+///   `DescribeConfigs` do not work: they time out waiting for a controller.
+///   ``KafkaAdmin/describeConsumerGroups(_:timeout:)`` fails with
+///   ``KafkaError/Code/unsupportedFeature`` (the mock has no ListGroups/DescribeGroups).
 /// - Delivery reports carry the LogAppendTime the mock answers with, a fixed `1234`
 ///   (``DeliveryReport/timestampType`` is ``KafkaTimestampType/logAppendTime``); consumed records
 ///   keep their CreateTime.
