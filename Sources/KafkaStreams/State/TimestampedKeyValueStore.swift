@@ -63,3 +63,23 @@ struct ValueAndTimestamp<Value> {
     var value: Value
     var timestamp: Int64
 }
+
+extension TimestampedKeyValueStore {
+    /// When the store is behind the record cache, routes its flushed changes to `forward` and
+    /// returns `true`: the processor must then not forward updates itself.
+    func forwardFlushedChanges(_ forward: @escaping (Record<Key, Change<Value>>) throws -> Void) -> Bool {
+        guard let caching = bytes as? CachingKeyValueBytesStore else { return false }
+        let keySerde = keySerde
+        let valueSerde = valueSerde
+        caching.setFlushListener { key, newBytes, oldBytes, context in
+            let newValue = try newBytes.map { try Self.decode($0, valueSerde) }
+            let oldValue = try oldBytes.map { try Self.decode($0, valueSerde) }
+            try forward(
+                Record(
+                    key: try keySerde.deserialize(key),
+                    value: Change(newValue: newValue?.value, oldValue: oldValue?.value),
+                    timestamp: newValue?.timestamp ?? context.timestamp, headers: context.headers))
+        }
+        return true
+    }
+}
