@@ -5,7 +5,7 @@ import RdKafka
 import Testing
 
 /// Bad input, bad config and unreachable brokers, on the embedded broker.
-@Suite struct ErrorHandlingTests {
+@Suite(.serialized) struct ErrorHandlingTests {
     /// `in` (String -> Int64) doubled into `out`.
     static func doublingTopology() throws -> Topology {
         let builder = StreamsBuilder()
@@ -175,6 +175,7 @@ import Testing
         defer { second.close() }
         try cluster.waitUntilConsumed(groupID: "close-mid-stream", topics: ["text-lines", "close-mid-stream-counts-repartition"])
         second.pause()
+        try await waitUntil(timeout: .seconds(90), "running after pause") { second.state == .running }
         let store = try second.store(.keyValue(name: "counts", key: .string, value: .int64))
         let counts = Dictionary(uniqueKeysWithValues: try store.all().map { ($0.key, $0.value) })
         #expect(counts == WordCountIntegrationTests.expectedCounts(lines))

@@ -4,7 +4,7 @@ import KafkaStreamsTesting
 import Testing
 
 /// The word count end to end on the embedded broker.
-@Suite struct WordCountIntegrationTests {
+@Suite(.serialized) struct WordCountIntegrationTests {
     static func wordCountTopology(storeType: Materialized<String, Int64>.StoreType = .persistent) throws -> Topology {
         let builder = StreamsBuilder()
         builder.stream("text-lines", consumed: .with(key: .optional(.string), value: .string))
@@ -35,6 +35,7 @@ import Testing
         try cluster.createTopic("word-counts", partitions: 4)
         var config = cluster.streamsConfig(applicationID: "wordcount-\(threads)")
         config.numStreamThreads = threads
+        config.cacheMaxBytes = 0  // every count update reaches the output topic
         let streams = try KafkaStreams(
             topology: Self.wordCountTopology(), config: config, topicCreator: cluster.topicCreator)
         try streams.start()
@@ -56,6 +57,35 @@ import Testing
         #expect(try store.get("fox") == 2)
         #expect(streams.close(timeout: .seconds(30)))
         #expect(streams.state == .notRunning)
+    }
+
+    @Test func recordCacheCoalescesUpdatesAndKeepsFinalCounts() async throws {
+        let cluster = try EmbeddedKafkaCluster()
+        try cluster.createTopic("text-lines", partitions: 1)
+        try cluster.createTopic("word-counts", partitions: 1)
+        var config = cluster.streamsConfig(applicationID: "cached")
+        config.commitInterval = .seconds(60)  // only the pause below commits (and flushes the cache)
+        let lines = Array(repeating: "hot hot cold", count: 50)
+        try cluster.produce("text-lines", lines.map { (String?.none, $0) }, key: .optional(.string), value: .string)
+        let streams = try KafkaStreams(topology: Self.wordCountTopology(), config: config, topicCreator: cluster.topicCreator)
+        try streams.start()
+        defer { streams.close() }
+        try await waitUntil(timeout: .seconds(30), "running") { streams.state == .running }
+        // Wait until the aggregation has seen every word (the store reads through the cache flush
+        // at pause), then pause: the commit flushes the cache once.
+        try await waitUntil(timeout: .seconds(60), "all lines consumed") {
+            (try? cluster.readRecords("text-lines", key: .optional(.string), value: .string, count: 50, timeout: .seconds(1)).count) == 50
+        }
+        try cluster.waitUntilConsumed(groupID: "cached", topics: ["text-lines"], timeout: .seconds(120))
+        _ = streams.pause()
+        let store = try streams.store(.keyValue(name: "counts", key: .string, value: .int64))
+        try await waitUntil(timeout: .seconds(30), "counts flushed") { (try? store.get("hot")) == 100 }
+        #expect(try store.get("cold") == 50)
+        let updates = try cluster.readRecords("word-counts", key: .string, value: .int64, count: 150, timeout: .seconds(3))
+        var latest: [String: Int64] = [:]
+        for update in updates { latest[update.key] = update.value }
+        #expect(latest == ["hot": 100, "cold": 50])
+        #expect(updates.count < 150, "the cache should have coalesced some of the 150 updates, got \(updates.count)")
     }
 
     @Test func missingSourceTopicIsNamed() throws {

@@ -6,13 +6,15 @@
 public final class KGroupedStream<Key, Value> {
     let builder: StreamsBuilder
     let parent: String
-    let keySerde: Serde<Key>
-    let valueSerde: Serde<Value>
+    /// Serdes from `Grouped` or the stream, resolved (with the types' defaults) only where needed:
+    /// the store's key, the repartition topic, a reduce's store value.
+    let keySerde: Serde<Key>?
+    let valueSerde: Serde<Value>?
     let repartitionName: String?
     let repartitionRequired: Bool
 
     init(
-        builder: StreamsBuilder, parent: String, key: Serde<Key>, value: Serde<Value>, repartitionName: String?,
+        builder: StreamsBuilder, parent: String, key: Serde<Key>?, value: Serde<Value>?, repartitionName: String?,
         repartitionRequired: Bool
     ) {
         self.builder = builder
@@ -53,7 +55,8 @@ public final class KGroupedStream<Key, Value> {
         materialized: Materialized<Key, Aggregate> = .init(),
         _ aggregator: @escaping @Sendable (Key, Value, Aggregate) throws -> Aggregate
     ) -> KTable<Key, Aggregate> {
-        return build(prefix: "KSTREAM-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: nil) { key, value, aggregate in
+        return build(prefix: "KSTREAM-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: nil) {
+            key, value, aggregate in
             try aggregator(key, value, try aggregate ?? initializer())
         }
     }
@@ -65,12 +68,14 @@ public final class KGroupedStream<Key, Value> {
         let topology = builder.topology
         let storeName = materialized.storeName ?? topology.newName("\(prefix)STATE-STORE-")
         let node = named?.name ?? topology.newName(prefix)
-        let key = materialized.keySerde ?? keySerde
+        let key = builder.serde(materialized.keySerde, keySerde, node: node)
         let aggregate = builder.serde(materialized.valueSerde, aggregateSerde, node: node)
         var source = parent
         if repartitionRequired {
             source = builder.repartition(
-                from: parent, topic: "\(repartitionName ?? storeName)-repartition", key: keySerde, value: valueSerde)
+                from: parent, topic: "\(repartitionName ?? storeName)-repartition",
+                key: builder.serde(keySerde, materialized.keySerde, node: node),
+                value: builder.serde(valueSerde, node: node))
         }
         builder.addTableStore(storeName, materialized: materialized, key: key, value: aggregate)
         builder.addProcessor(node, parents: [source], stores: [storeName]) { task in

@@ -157,8 +157,7 @@ public final class KStream<Key, Value> {
     public func groupByKey(grouped: Grouped<Key, Value>? = nil) -> KGroupedStream<Key, Value> {
         KGroupedStream(
             builder: builder, parent: name,
-            key: builder.serde(grouped?.keySerde, keySerde, node: name),
-            value: builder.serde(grouped?.valueSerde, valueSerde, node: name),
+            key: grouped?.keySerde ?? keySerde, value: grouped?.valueSerde ?? valueSerde,
             repartitionName: grouped?.name, repartitionRequired: repartitionRequired)
     }
 
@@ -170,8 +169,7 @@ public final class KStream<Key, Value> {
         builder.addProcessor(node, parents: [name]) { _ in KStreamSelectKey(name: node, selector: selector) }
         return KGroupedStream(
             builder: builder, parent: node,
-            key: builder.serde(grouped?.keySerde, node: node),
-            value: builder.serde(grouped?.valueSerde, valueSerde, node: node),
+            key: grouped?.keySerde, value: grouped?.valueSerde ?? valueSerde,
             repartitionName: grouped?.name, repartitionRequired: true)
     }
 
@@ -187,11 +185,9 @@ public final class KStream<Key, Value> {
             // Named after the processor, as Kafka Streams names it (not after the store).
             parent = builder.repartition(from: name, topic: "\(node)-repartition", key: key, value: value)
         }
-        let upserts = "\(node)-upserts"
-        builder.addProcessor(upserts, parents: [parent]) { _ in KStreamToUpserts<Key, Value>(name: upserts) }
         builder.addTableStore(storeName, materialized: materialized, key: key, value: value)
-        builder.addProcessor(node, parents: [upserts], stores: [storeName]) { task in
-            KTableSource(name: node, storeName: storeName, key: key, value: value, task: task)
+        builder.addProcessor(node, parents: [parent], stores: [storeName]) { task in
+            KTableSource<Key, Value, Value>(upsertsOf: node, storeName: storeName, key: key, value: value, task: task)
         }
         return KTable(builder: builder, name: node, key: key, value: value, storeName: storeName)
     }

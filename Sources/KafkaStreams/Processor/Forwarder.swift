@@ -14,11 +14,11 @@ struct Forwarder<K, V> {
     @inline(__always)
     func forward(_ record: Record<K, V>) throws {
         if children.count == 1 {
-            try children[0].process(record)
+            try deliver(record, to: children[0])
             return
         }
         for child in children {
-            try child.process(record)
+            try deliver(record, to: child)
         }
     }
 
@@ -27,6 +27,19 @@ struct Forwarder<K, V> {
         guard let child = children.first(where: { $0.name == childName }) else {
             throw TopologyError.invalidTopology("no child named \(childName)")
         }
-        try child.process(record)
+        try deliver(record, to: child)
+    }
+
+    /// Processes a record in a child; what the child throws is tagged with its name (see
+    /// ``NodeFailure``).
+    @inline(__always)
+    private func deliver(_ record: Record<K, V>, to child: ProcessorNode<K, V>) throws {
+        do {
+            try child.process(record)
+        } catch let failure as NodeFailure {
+            throw failure
+        } catch {
+            throw NodeFailure(node: child.name, underlying: error)
+        }
     }
 }

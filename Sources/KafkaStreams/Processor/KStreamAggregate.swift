@@ -12,6 +12,8 @@ final class KStreamAggregate<K, V, VA>: ForwardingNode<K, V, K, Change<VA>> {
     let keyIsNull: (@Sendable (K) -> Bool)?
     let valueIsNull: (@Sendable (V) -> Bool)?
     private var store: TimestampedKeyValueStore<K, VA>?
+    /// Set when the store is cached: results are forwarded when the cache flushes.
+    private var forwardsOnFlush = false
     private unowned let task: TaskContext
 
     init(
@@ -29,7 +31,9 @@ final class KStreamAggregate<K, V, VA>: ForwardingNode<K, V, K, Change<VA>> {
     }
 
     override func initialize(_ task: TaskContext) throws {
-        store = try task.timestampedStore(storeName, key: keySerde, value: aggregateSerde)
+        let store = try task.timestampedStore(storeName, key: keySerde, value: aggregateSerde)
+        self.store = store
+        forwardsOnFlush = store.forwardFlushedChanges { [unowned self] in try self.downstream.forward($0) }
     }
 
     override func process(_ record: Record<K, V>) throws {
@@ -43,6 +47,7 @@ final class KStreamAggregate<K, V, VA>: ForwardingNode<K, V, K, Change<VA>> {
         let newAggregate = try update(record.key, record.value, old?.value)
         let timestamp = max(record.timestamp, old?.timestamp ?? record.timestamp)
         try store.put(record.key, newAggregate, timestamp: timestamp)
+        if forwardsOnFlush { return }
         try downstream.forward(
             Record(
                 key: record.key, value: Change(newValue: newAggregate, oldValue: old?.value), timestamp: timestamp,

@@ -3,49 +3,75 @@
 
 /// Materializes a stream of upserts (`table()` sources and `toTable()`): stores the value, or
 /// deletes on null, and forwards the change.
-final class KTableSource<K, V>: ForwardingNode<K, V?, K, Change<V>> {
+///
+/// `VIn` is what the node reads: `V?` for `table()` sources, `V` itself for `toTable()`, where a
+/// value of optional type that is `nil` deletes (`toUpsert` says which).
+final class KTableSource<K, VIn, V>: ForwardingNode<K, VIn, K, Change<V>> {
     let storeName: String
     let keySerde: Serde<K>
     let valueSerde: Serde<V>
     let keyIsNull: (@Sendable (K) -> Bool)?
+    let toUpsert: @Sendable (VIn) -> V?
     private var store: TimestampedKeyValueStore<K, V>?
+    /// Set when the store is cached: results are forwarded when the cache flushes.
+    private var forwardsOnFlush = false
     private unowned let task: TaskContext
 
-    init(name: String, storeName: String, key: Serde<K>, value: Serde<V>, task: TaskContext) {
+    init(
+        name: String, storeName: String, key: Serde<K>, value: Serde<V>, task: TaskContext,
+        toUpsert: @escaping @Sendable (VIn) -> V?
+    ) {
         self.storeName = storeName
         self.keySerde = key
         self.valueSerde = value
         self.keyIsNull = nullCheck(K.self)
+        self.toUpsert = toUpsert
         self.task = task
         super.init(name: name)
     }
 
     override func initialize(_ task: TaskContext) throws {
-        store = try task.timestampedStore(storeName, key: keySerde, value: valueSerde)
+        let store = try task.timestampedStore(storeName, key: keySerde, value: valueSerde)
+        self.store = store
+        forwardsOnFlush = store.forwardFlushedChanges { [unowned self] in try self.downstream.forward($0) }
     }
 
-    override func process(_ record: Record<K, V?>) throws {
+    override func process(_ record: Record<K, VIn>) throws {
         if keyIsNull?(record.key) == true {
             task.droppedRecords += 1
             task.logger.debug("skipping a table update with a null key", metadata: ["node": "\(name)"])
             return
         }
         guard let store else { return }
+        let value = toUpsert(record.value)
         let old = try store.get(record.key)
         if let old, record.timestamp < old.timestamp {
             task.logger.debug("out-of-order table update", metadata: ["node": "\(name)"])
         }
-        try store.put(record.key, record.value, timestamp: record.timestamp)
-        try downstream.forward(record.withValue(Change(newValue: record.value, oldValue: old?.value)))
+        try store.put(record.key, value, timestamp: record.timestamp)
+        if forwardsOnFlush { return }
+        try downstream.forward(record.withValue(Change(newValue: value, oldValue: old?.value)))
     }
 }
 
-/// Turns a plain stream into an upsert stream for ``KTableSource``: values of optional type
-/// that are `nil` become deletes.
-final class KStreamToUpserts<K, V>: ForwardingNode<K, V, K, V?> {
-    override func process(_ record: Record<K, V>) throws {
-        let value: V? = (record.value as? any OptionalProtocol)?.isNone == true ? nil : record.value
-        try downstream.forward(record.withValue(value))
+extension KTableSource where VIn == V? {
+    /// The source of `table()`: Kafka's null (`nil`) deletes.
+    convenience init(name: String, storeName: String, key: Serde<K>, value: Serde<V>, task: TaskContext) {
+        self.init(name: name, storeName: storeName, key: key, value: value, task: task, toUpsert: { $0 })
+    }
+}
+
+extension KTableSource where VIn == V {
+    /// The node of `toTable()`: a value of optional type that is `nil` deletes.
+    convenience init(upsertsOf name: String, storeName: String, key: Serde<K>, value: Serde<V>, task: TaskContext) {
+        // Decided once per node: values of a non-optional type are never deletes.
+        let toUpsert: @Sendable (V) -> V?
+        if let isNull = nullCheck(V.self) {
+            toUpsert = { value in isNull(value) ? nil : value }
+        } else {
+            toUpsert = { $0 }
+        }
+        self.init(name: name, storeName: storeName, key: key, value: value, task: task, toUpsert: toUpsert)
     }
 }
 
@@ -55,6 +81,8 @@ final class KTableFilter<K, V>: ForwardingNode<K, Change<V>, K, Change<V>> {
     let keep: Bool
     let materialized: (name: String, key: Serde<K>, value: Serde<V>)?
     private var store: TimestampedKeyValueStore<K, V>?
+    /// Set when the store is cached: results are forwarded when the cache flushes.
+    private var forwardsOnFlush = false
 
     init(
         name: String, keep: Bool, materialized: (name: String, key: Serde<K>, value: Serde<V>)?,
@@ -68,7 +96,9 @@ final class KTableFilter<K, V>: ForwardingNode<K, Change<V>, K, Change<V>> {
 
     override func initialize(_ task: TaskContext) throws {
         if let materialized {
-            store = try task.timestampedStore(materialized.name, key: materialized.key, value: materialized.value)
+            let store = try task.timestampedStore(materialized.name, key: materialized.key, value: materialized.value)
+            self.store = store
+            forwardsOnFlush = store.forwardFlushedChanges { [unowned self] in try self.downstream.forward($0) }
         }
     }
 
@@ -83,6 +113,7 @@ final class KTableFilter<K, V>: ForwardingNode<K, Change<V>, K, Change<V>> {
         // Nothing passed before or after: downstream saw nothing of this key and needs nothing.
         if newValue == nil && oldValue == nil { return }
         try store?.put(record.key, newValue, timestamp: record.timestamp)
+        if forwardsOnFlush { return }
         try downstream.forward(record.withValue(Change(newValue: newValue, oldValue: oldValue)))
     }
 }
@@ -92,6 +123,8 @@ final class KTableMapValues<K, V, VR>: ForwardingNode<K, Change<V>, K, Change<VR
     let mapper: @Sendable (K, V) throws -> VR
     let materialized: (name: String, key: Serde<K>, value: Serde<VR>)?
     private var store: TimestampedKeyValueStore<K, VR>?
+    /// Set when the store is cached: results are forwarded when the cache flushes.
+    private var forwardsOnFlush = false
 
     init(
         name: String, materialized: (name: String, key: Serde<K>, value: Serde<VR>)?,
@@ -104,7 +137,9 @@ final class KTableMapValues<K, V, VR>: ForwardingNode<K, Change<V>, K, Change<VR
 
     override func initialize(_ task: TaskContext) throws {
         if let materialized {
-            store = try task.timestampedStore(materialized.name, key: materialized.key, value: materialized.value)
+            let store = try task.timestampedStore(materialized.name, key: materialized.key, value: materialized.value)
+            self.store = store
+            forwardsOnFlush = store.forwardFlushedChanges { [unowned self] in try self.downstream.forward($0) }
         }
     }
 
@@ -112,6 +147,7 @@ final class KTableMapValues<K, V, VR>: ForwardingNode<K, Change<V>, K, Change<VR
         let newValue = try record.value.newValue.map { try mapper(record.key, $0) }
         let oldValue = try record.value.oldValue.map { try mapper(record.key, $0) }
         try store?.put(record.key, newValue, timestamp: record.timestamp)
+        if forwardsOnFlush { return }
         try downstream.forward(record.withValue(Change(newValue: newValue, oldValue: oldValue)))
     }
 }
@@ -169,6 +205,8 @@ final class KTableAggregate<K, V, VA>: ForwardingNode<K, Change<V>, K, Change<VA
     let keySerde: Serde<K>
     let aggregateSerde: Serde<VA>
     private var store: TimestampedKeyValueStore<K, VA>?
+    /// Set when the store is cached: results are forwarded when the cache flushes.
+    private var forwardsOnFlush = false
 
     /// - Parameters:
     ///   - adder: Adds a value to the aggregate (`nil` when the key has none yet).
@@ -189,7 +227,9 @@ final class KTableAggregate<K, V, VA>: ForwardingNode<K, Change<V>, K, Change<VA
     }
 
     override func initialize(_ task: TaskContext) throws {
-        store = try task.timestampedStore(storeName, key: keySerde, value: aggregateSerde)
+        let store = try task.timestampedStore(storeName, key: keySerde, value: aggregateSerde)
+        self.store = store
+        forwardsOnFlush = store.forwardFlushedChanges { [unowned self] in try self.downstream.forward($0) }
     }
 
     override func process(_ record: Record<K, Change<V>>) throws {
@@ -204,6 +244,7 @@ final class KTableAggregate<K, V, VA>: ForwardingNode<K, Change<V>, K, Change<VA
         }
         let timestamp = max(record.timestamp, old?.timestamp ?? record.timestamp)
         try store.put(record.key, aggregate, timestamp: timestamp)
+        if forwardsOnFlush { return }
         try downstream.forward(
             Record(key: record.key, value: Change(newValue: aggregate, oldValue: old?.value), timestamp: timestamp,
                    headers: record.headers))

@@ -68,7 +68,9 @@ public final class ProcessorContext<KeyOut, ValueOut> {
             case .streamTime: 0
             case .wallClockTime: task.wallClock() + millis
             }
-        let entry = PunctuationSchedule.Entry(interval: millis, next: next, nodeName: nodeName, callback: punctuator)
+        let entry = PunctuationSchedule.Entry(interval: millis, next: next, nodeName: nodeName) { [unowned task] time in
+            try NodeFailure.unwrapping(into: task) { try punctuator(time) }
+        }
         task.punctuations.add(entry, type: type)
         return entry.cancellable
     }

@@ -43,7 +43,9 @@ final class SourceNode<Key, Value>: SourceNodeBase {
             try handleDeserializationError(error, raw)
             return
         }
-        try downstream.forward(Record(key: key, value: value, timestamp: raw.timestamp, headers: raw.headers))
+        try NodeFailure.unwrapping(into: task) {
+            try downstream.forward(Record(key: key, value: value, timestamp: raw.timestamp, headers: raw.headers))
+        }
     }
 
     private func handleDeserializationError(_ error: SerdeError, _ raw: RawRecord) throws {

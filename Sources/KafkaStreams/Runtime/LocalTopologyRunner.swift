@@ -28,6 +28,7 @@ package final class LocalTopologyRunner {
     private var roundRobin: [String: Int32] = [:]
     private let topicPartitions: [String: Int32]
     private var offsets: [String: Int64] = [:]
+    private let cache: ThreadCache?
 
     /// - Parameters:
     ///   - topicPartitions: Partition counts of input and output topics (default 1 each).
@@ -43,6 +44,7 @@ package final class LocalTopologyRunner {
         self.topicPartitions = topicPartitions
         self.stateDirectory = "\(config.stateDir)/\(config.applicationID)/test-driver-\(UUID().uuidString)"
         self.collector = Collector()
+        self.cache = config.cacheMaxBytes > 0 ? ThreadCache(maxBytes: config.cacheMaxBytes) : nil
         for (topic, count) in topicPartitions where count < 1 {
             throw StreamsConfigError(setting: "partitions of \(topic)", message: "must be at least 1, got \(count)")
         }
@@ -94,6 +96,17 @@ package final class LocalTopologyRunner {
         try process(topic: topic, logicalTopic: topic, partition: target, key: key, value: value,
                     timestamp: timestamp, headers: headers)
         try drainRepartitionTopics()
+        try commit()
+    }
+
+    /// Flushes every task after each input, as Kafka Streams' driver commits after each record:
+    /// with caching on, updates caused by one input record are coalesced, then forwarded.
+    private func commit() throws {
+        guard cache != nil else { return }
+        repeat {
+            for id in tasks.keys.sorted() { try tasks[id]?.flush() }
+            try drainRepartitionTopics()
+        } while cache.map { $0.count > 0 && tasks.values.contains { $0.hasDirtyCaches } } ?? false
     }
 
     /// Moves the mock wall clock forward and fires due wall-clock punctuations.
@@ -103,6 +116,7 @@ package final class LocalTopologyRunner {
             try tasks[id]?.punctuateWallClock()
         }
         try drainRepartitionTopics()
+        try commit()
     }
 
     /// Takes the oldest unread record written to `topic`.
@@ -175,7 +189,8 @@ package final class LocalTopologyRunner {
         if let task = tasks[id] { return task }
         let context = TaskContext(
             taskID: id, applicationID: config.applicationID, config: config, collector: collector, logger: logger,
-            internalTopicNames: Set(plan.internalTopics.keys), wallClock: { [unowned self] in self.wallClockTime })
+            internalTopicNames: Set(plan.internalTopics.keys), cache: cache,
+            wallClock: { [unowned self] in self.wallClockTime })
         let task = try StreamTask(id: id, plan: plan, context: context, stateDirectory: stateDirectory)
         tasks[id] = task
         return task

@@ -15,6 +15,8 @@ final class StreamTask {
     let directory: String?
     /// Stores backed by changelog topics, in the order of the subtopology.
     private(set) var changelogs: [ChangeLoggingKeyValueBytesStore] = []
+    /// Stores behind the thread's record cache.
+    private var cachingStores: [CachingKeyValueBytesStore] = []
 
     /// Builds the task: opens its stores, makes and wires its nodes, and initializes them.
     init(id: TaskID, plan: TopologyPlan, context: TaskContext, stateDirectory: String?) throws {
@@ -23,6 +25,7 @@ final class StreamTask {
         self.directory = stateDirectory.map { "\($0)/\(id)" }
         let subtopology = plan.subtopologies[id.subtopology]
         var changelogs: [ChangeLoggingKeyValueBytesStore] = []
+        var cachingStores: [CachingKeyValueBytesStore] = []
 
         for storeName in subtopology.storeNames {
             guard let definition = plan.stores[storeName] else {
@@ -37,6 +40,11 @@ final class StreamTask {
                     timestamped: definition.timestamped, task: context)
                 changelogs.append(changelog)
                 logged = changelog
+            }
+            if definition.cachingEnabled, let cache = context.cache {
+                let caching = CachingKeyValueBytesStore(inner: logged, cache: cache, task: context)
+                cachingStores.append(caching)
+                logged = caching
             }
             context.loggedStores[storeName] = logged
             context.stores[storeName] = definition.makeTypedStore(logged, context)
@@ -63,6 +71,7 @@ final class StreamTask {
         self.nodes = nodes
         self.sourcesByTopic = sources
         self.changelogs = changelogs
+        self.cachingStores = cachingStores
         for node in nodes {
             context.currentNode = node.name
             try node.initialize(context)
@@ -75,7 +84,7 @@ final class StreamTask {
     ) throws -> any KeyValueBytesStore & Sendable {
         switch definition.engine {
         case .inMemory:
-            return InMemoryKeyValueStore(name: definition.name)
+            return try definition.openInMemoryStore()
         case .persistent:
             guard let stateDirectory else {
                 throw StreamsError.stateStore(store: definition.name, message: "no state directory for a persistent store")
@@ -87,8 +96,8 @@ final class StreamTask {
                 throw StreamsError.stateStore(
                     store: definition.name, message: "cannot create the state directory \(directory): \(error)")
             }
-            return try RocksDBKeyValueStore(
-                name: definition.name, path: directory, options: RocksDBSharedResources.options(for: config))
+            return try definition.openPersistentStore(
+                path: directory, options: RocksDBSharedResources.options(for: config))
         }
     }
 
@@ -102,6 +111,7 @@ final class StreamTask {
         }
         context.recordMetadata = RecordMetadata(topic: raw.topic, partition: raw.partition, offset: raw.offset)
         context.currentRecordTimestamp = raw.timestamp
+        context.currentHeaders = raw.headers
         context.currentRawKey = raw.key
         context.currentRawValue = raw.value
         if raw.timestamp > context.streamTime { context.streamTime = raw.timestamp }
@@ -189,8 +199,17 @@ final class StreamTask {
         }
     }
 
-    /// Flushes the task's stores.
+    /// Whether any of the task's cached stores holds unflushed updates.
+    var hasDirtyCaches: Bool { cachingStores.contains(where: \.hasDirtyEntries) }
+
+    /// Flushes the record cache (forwarding what it held) and the task's stores.
     func flush() throws {
+        // Flushing one store's cache forwards records that may dirty another's: repeat until
+        // every cache is clean (a topology is acyclic, so this ends).
+        for _ in 0...cachingStores.count {
+            for store in cachingStores { try store.flushCache() }
+            if !cachingStores.contains(where: \.hasDirtyEntries) { break }
+        }
         for store in context.stores.values { try store.flush() }
     }
 

@@ -18,6 +18,8 @@ final class StreamThread {
     private let stateDirectory: String
     private let restorer: StateRestorer
     private let metrics: StreamsMetrics
+    /// The thread's share of `cacheMaxBytes`; `nil` when caching is off.
+    private let cache: ThreadCache?
     private let subtopologyByBrokerTopic: [String: Int]
     private let internalTopicNames: Set<String>
 
@@ -72,6 +74,8 @@ final class StreamThread {
             throw StreamsConfigError(setting: "consumerProperties", message: "\(error)")
         }
         self.producer = try StreamsProducer(config: config, clientID: "\(clientID)-producer")
+        let cacheBytes = config.cacheMaxBytes / max(1, config.numStreamThreads)
+        self.cache = cacheBytes > 0 ? ThreadCache(maxBytes: cacheBytes) : nil
         self.metrics = StreamsMetrics(applicationID: config.applicationID, thread: control.index)
         self.restorer = StateRestorer(config: config, clientID: "\(clientID)-restore-consumer", logger: logger)
         self.internalTopicNames = Set(plan.internalTopics.keys)
@@ -328,7 +332,7 @@ final class StreamThread {
     private func createTask(_ id: TaskID) throws -> StreamTask {
         let context = TaskContext(
             taskID: id, applicationID: config.applicationID, config: config, collector: producer, logger: logger,
-            internalTopicNames: internalTopicNames,
+            internalTopicNames: internalTopicNames, cache: cache,
             wallClock: { Int64(Date().timeIntervalSince1970 * 1000) })
         let task = try StreamTask(id: id, plan: plan, context: context, stateDirectory: stateDirectory)
         for store in task.changelogs {

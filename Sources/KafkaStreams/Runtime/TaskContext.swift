@@ -19,6 +19,10 @@ final class TaskContext {
     var recordMetadata: RecordMetadata?
     /// The timestamp of the record being processed, or of the punctuation firing.
     var currentRecordTimestamp: Int64 = TaskContext.unknownTime
+    /// The headers of the current input record.
+    var currentHeaders: RecordHeaders = []
+    /// The record cache of the thread running the task; `nil` when caching is off.
+    let cache: ThreadCache?
     /// The raw bytes of the current input record, for error handlers and dead-letter topics.
     var currentRawKey: UnsafeRawBufferPointer?
     var currentRawValue: UnsafeRawBufferPointer?
@@ -47,8 +51,10 @@ final class TaskContext {
 
     init(
         taskID: TaskID, applicationID: String, config: StreamsConfig, collector: any RecordCollector,
-        logger: Logger, internalTopicNames: Set<String>, wallClock: @escaping () -> Int64
+        logger: Logger, internalTopicNames: Set<String>, cache: ThreadCache? = nil,
+        wallClock: @escaping () -> Int64
     ) {
+        self.cache = cache
         self.taskID = taskID
         self.applicationID = applicationID
         self.config = config

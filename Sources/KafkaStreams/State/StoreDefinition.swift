@@ -14,6 +14,8 @@ struct StoreDefinition: Sendable {
     let cachingEnabled: Bool
     /// Makes the typed view processors get from `stateStore(named:)`.
     let makeTypedStore: @Sendable (any KeyValueBytesStore, TaskContext) -> any StateStore
+    /// Key-value, window or session store (see `StoreDefinition+Segmented.swift`).
+    var layout: Layout = .keyValue
 
     var changelogTopic: String { "\(name)-changelog" }
 }

@@ -1,0 +1,296 @@
+import Foundation
+import RocksDB
+import Synchronization
+
+/// The byte store under window and session stores: keys split into time segments that expire
+/// whole, as Kafka Streams' `RocksDBSegmentedBytesStore`.
+///
+/// A key's segment is `segmentTimestamp / segmentInterval` (the timestamp is the window start for
+/// window stores, the session end for session stores). The store tracks the largest segment
+/// timestamp written (its observed stream time); keys older than `retentionPeriod` behind it are
+/// invisible to reads, writes of such keys are dropped, and every segment that holds only
+/// such keys is dropped whole: an in-memory segment's B-tree is released, a RocksDB segment
+/// (one database per segment, `<directory>/<name>.<segment start>`, Kafka's segment naming) is
+/// closed and destroyed. No per-key deletes are written when data expires.
+///
+/// Conforms to ``KeyValueBytesStore`` so that the changelog wrapper, restoration and the store
+/// registry treat it like any store; the typed ``WindowStore`` and ``SessionStore`` read it
+/// through ``fetch(keyFrom:keyTo:timeFrom:timeTo:)``, which searches only the segments the query
+/// can hit. One lock guards the segment map and every access, so interactive queries from other
+/// threads never see a segment being dropped.
+final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore, Sendable {
+    /// Where segments live.
+    enum Backend: Sendable {
+        case inMemory
+        /// One RocksDB database per segment under `directory`.
+        case rocksDB(directory: String, options: RocksDBOptions)
+    }
+
+    let name: String
+    /// How long keys stay readable behind the observed stream time, in milliseconds.
+    let retentionPeriod: Int64
+    /// The time span of one segment, in milliseconds.
+    let segmentInterval: Int64
+    let backend: Backend
+    private let state: Mutex<State>
+
+    private struct State {
+        var segments: [Int64: any KeyValueBytesStore & Sendable] = [:]
+        /// The largest segment timestamp written; -1 before any (Kafka's `NO_TIMESTAMP`).
+        var observedStreamTime: Int64 = -1
+        var expiredRecordsDropped = 0
+        var isClosed = false
+    }
+
+    var isPersistent: Bool {
+        if case .rocksDB = backend { return true }
+        return false
+    }
+
+    /// Opens the store; a RocksDB store reopens the segments found in its directory.
+    ///
+    /// As in Kafka Streams, the observed stream time starts unknown after a restart, so existing
+    /// segments stay readable until newer writes expire them.
+    init(name: String, retentionPeriod: Int64, segmentInterval: Int64, backend: Backend) throws {
+        precondition(segmentInterval > 0 && retentionPeriod >= 0, "checked by the store suppliers")
+        self.name = name
+        self.retentionPeriod = retentionPeriod
+        self.segmentInterval = segmentInterval
+        self.backend = backend
+        var state = State()
+        if case .rocksDB(let directory, let options) = backend {
+            let prefix = "\(name)."
+            let entries: [String]
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                entries = try FileManager.default.contentsOfDirectory(atPath: directory)
+            } catch {
+                throw StreamsError.stateStore(store: name, message: "cannot read the store directory \(directory): \(error)")
+            }
+            for entry in entries.sorted() where entry.hasPrefix(prefix) {
+                guard let start = Int64(entry.dropFirst(prefix.count)), start >= 0 else { continue }
+                let id = start / segmentInterval
+                guard state.segments[id] == nil else { continue }
+                state.segments[id] = try RocksDBKeyValueStore(
+                    name: entry, path: "\(directory)/\(entry)", options: options)
+            }
+        }
+        self.state = Mutex(state)
+    }
+
+    // MARK: - Segments
+
+    func segmentID(_ timestamp: Int64) -> Int64 { timestamp / segmentInterval }
+
+    /// The name of a segment: `<store>.<segment start>`, as Kafka Streams names them.
+    func segmentName(_ id: Int64) -> String { "\(name).\(id &* segmentInterval)" }
+
+    /// The directory of a RocksDB segment.
+    func segmentPath(_ id: Int64) -> String? {
+        guard case .rocksDB(let directory, _) = backend else { return nil }
+        return "\(directory)/\(segmentName(id))"
+    }
+
+    /// The ids of the open segments, ascending.
+    var segmentIDs: [Int64] { state.withLock { $0.segments.keys.sorted() } }
+
+    /// The largest segment timestamp written; -1 before any.
+    var observedStreamTime: Int64 { state.withLock { $0.observedStreamTime } }
+
+    /// Writes dropped because their key had already expired.
+    var expiredRecordsDropped: Int { state.withLock { $0.expiredRecordsDropped } }
+
+    /// The oldest segment timestamp still readable.
+    private func minLiveTime(_ state: State) -> Int64 {
+        let (oldest, overflow) = state.observedStreamTime.subtractingReportingOverflow(retentionPeriod)
+        return overflow ? .min : oldest + 1
+    }
+
+    private func segment(_ id: Int64, in state: inout State) throws -> any KeyValueBytesStore & Sendable {
+        if let segment = state.segments[id] { return segment }
+        let made: any KeyValueBytesStore & Sendable
+        switch backend {
+        case .inMemory:
+            made = InMemoryKeyValueStore(name: segmentName(id))
+        case .rocksDB(let directory, let options):
+            made = try RocksDBKeyValueStore(
+                name: segmentName(id), path: "\(directory)/\(segmentName(id))", options: options)
+        }
+        state.segments[id] = made
+        return made
+    }
+
+    /// Drops every segment whose keys are all older than the retention period.
+    private func dropExpiredSegments(_ state: inout State) throws {
+        let (oldest, overflow) = state.observedStreamTime.subtractingReportingOverflow(retentionPeriod)
+        guard !overflow else { return }
+        let minLiveSegment = segmentID(oldest)
+        for id in state.segments.keys.sorted() where id < minLiveSegment {
+            try drop(id, in: &state)
+        }
+    }
+
+    /// Closes and deletes one segment.
+    private func drop(_ id: Int64, in state: inout State) throws {
+        guard let segment = state.segments.removeValue(forKey: id) else { return }
+        try segment.close()
+        guard case .rocksDB(_, let options) = backend, let path = segmentPath(id) else { return }
+        do {
+            try RocksDB.destroy(path: path, options: options)
+        } catch {
+            throw StreamsError.stateStore(store: name, message: "cannot delete the expired segment \(path): \(error)")
+        }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    private func segmentTimestamp(of key: [UInt8]) throws -> Int64 {
+        guard key.count >= Schema.suffixSize else {
+            throw StreamsError.stateStore(
+                store: name, message: "a key of \(key.count) bytes is shorter than its \(Schema.suffixSize)-byte time suffix")
+        }
+        return key.withUnsafeBytes { Schema.segmentTimestamp($0) }
+    }
+
+    private func checkOpen(_ state: State) throws {
+        if state.isClosed { throw StreamsError.stateStore(store: name, message: "the store is closed") }
+    }
+
+    // MARK: - Queries
+
+    /// The entries whose record key lies in `keyFrom...keyTo` (`nil`: unbounded) and whose times
+    /// match `timeFrom` and `timeTo` (see the schema), ascending by record key, then time.
+    ///
+    /// `timeFrom` is raised to the oldest readable time; only segments that can hold matches
+    /// are searched.
+    func fetch(keyFrom: [UInt8]?, keyTo: [UInt8]?, timeFrom: Int64, timeTo: Int64) throws -> [(key: [UInt8], value: [UInt8])] {
+        if let keyFrom, let keyTo, ByteBTree.compare(keyFrom, keyTo) > 0 { return [] }
+        let singleKey = keyFrom != nil && keyFrom == keyTo
+        return try state.withLock { state in
+            try checkOpen(state)
+            let from = max(timeFrom, minLiveTime(state))
+            guard !Schema.isEmptyTimeRange(timeFrom: from, timeTo: timeTo) else { return [] }
+            let lower = Schema.lowerBound(keyFrom: keyFrom, timeFrom: from, singleKey: singleKey)
+            let upper = Schema.upperBound(keyTo: keyTo, timeTo: timeTo, singleKey: singleKey)
+            let firstSegment = segmentID(max(from, 0))
+            let lastSegment = segmentID(Schema.lastSegmentTimestamp(timeTo: timeTo))
+            var result: [(key: [UInt8], value: [UInt8])] = []
+            for id in state.segments.keys.sorted() where id >= firstSegment && id <= lastSegment {
+                for entry in try state.segments[id]!.range(from: lower, to: upper, reverse: false)
+                where Schema.matches(entry.key, keyFrom: keyFrom, keyTo: keyTo, timeFrom: from, timeTo: timeTo) {
+                    result.append(entry)
+                }
+            }
+            result.sort { Schema.precedes($0.key, $1.key) }
+            return result
+        }
+    }
+
+    /// ``fetch(keyFrom:keyTo:timeFrom:timeTo:)`` through the layers above this store (such as
+    /// the record cache, which must be flushed or read first): one byte range read of `top`,
+    /// then the same filter and order. Every segment is searched.
+    func fetch(
+        through top: any KeyValueBytesStore, keyFrom: [UInt8]?, keyTo: [UInt8]?, timeFrom: Int64, timeTo: Int64
+    ) throws -> [(key: [UInt8], value: [UInt8])] {
+        if let keyFrom, let keyTo, ByteBTree.compare(keyFrom, keyTo) > 0 { return [] }
+        let singleKey = keyFrom != nil && keyFrom == keyTo
+        // Not under the lock: `top` reads this store. Data that expires meanwhile is filtered
+        // out by `range`.
+        let from = max(timeFrom, state.withLock { minLiveTime($0) })
+        guard !Schema.isEmptyTimeRange(timeFrom: from, timeTo: timeTo) else { return [] }
+        var result = try top.range(
+            from: Schema.lowerBound(keyFrom: keyFrom, timeFrom: from, singleKey: singleKey),
+            to: Schema.upperBound(keyTo: keyTo, timeTo: timeTo, singleKey: singleKey), reverse: false
+        ).filter { Schema.matches($0.key, keyFrom: keyFrom, keyTo: keyTo, timeFrom: from, timeTo: timeTo) }
+        result.sort { Schema.precedes($0.key, $1.key) }
+        return result
+    }
+
+    // MARK: - KeyValueBytesStore
+
+    func get(_ key: [UInt8]) throws -> [UInt8]? {
+        let timestamp = try segmentTimestamp(of: key)
+        return try state.withLock { state in
+            try checkOpen(state)
+            guard timestamp >= minLiveTime(state) else { return nil }
+            return try state.segments[segmentID(timestamp)]?.get(key)
+        }
+    }
+
+    /// Writes a key into its segment, unless the key has expired: then the write is dropped, as
+    /// Kafka Streams does. Advances the observed stream time and drops expired segments.
+    func put(_ key: [UInt8], _ value: [UInt8]) throws {
+        let timestamp = try segmentTimestamp(of: key)
+        try state.withLock { state in
+            try checkOpen(state)
+            state.observedStreamTime = max(state.observedStreamTime, timestamp)
+            try dropExpiredSegments(&state)
+            guard timestamp >= minLiveTime(state) else {
+                state.expiredRecordsDropped += 1
+                return
+            }
+            try segment(segmentID(timestamp), in: &state).put(key, value)
+        }
+    }
+
+    @discardableResult
+    func delete(_ key: [UInt8]) throws -> [UInt8]? {
+        let timestamp = try segmentTimestamp(of: key)
+        return try state.withLock { state in
+            try checkOpen(state)
+            return try state.segments[segmentID(timestamp)]?.delete(key)
+        }
+    }
+
+    /// Readable keys in unsigned byte order, across segments.
+    func range(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [(key: [UInt8], value: [UInt8])] {
+        try state.withLock { state in
+            try checkOpen(state)
+            let minLive = minLiveTime(state)
+            var result: [(key: [UInt8], value: [UInt8])] = []
+            for id in state.segments.keys.sorted() {
+                for entry in try state.segments[id]!.range(from: from, to: to, reverse: false)
+                where entry.key.count >= Schema.suffixSize
+                    && entry.key.withUnsafeBytes({ Schema.segmentTimestamp($0) }) >= minLive
+                {
+                    result.append(entry)
+                }
+            }
+            result.sort { ByteBTree.compare($0.key, $1.key) < 0 }
+            if reverse { result.reverse() }
+            return result
+        }
+    }
+
+    func approximateNumEntries() throws -> Int {
+        try state.withLock { state in
+            try state.segments.values.reduce(0) { $0 + (try $1.approximateNumEntries()) }
+        }
+    }
+
+    /// Drops every segment and forgets the observed stream time.
+    func removeAll() throws {
+        try state.withLock { state in
+            for id in state.segments.keys.sorted() { try drop(id, in: &state) }
+            state.observedStreamTime = -1
+        }
+    }
+
+    func flush() throws {
+        try state.withLock { state in
+            for id in state.segments.keys.sorted() { try state.segments[id]!.flush() }
+        }
+    }
+
+    func close() throws {
+        try state.withLock { state in
+            guard !state.isClosed else { return }
+            state.isClosed = true
+            var firstError: (any Error)?
+            for segment in state.segments.values {
+                do { try segment.close() } catch { firstError = firstError ?? error }
+            }
+            state.segments.removeAll()
+            if let firstError { throw firstError }
+        }
+    }
+}
