@@ -27,6 +27,10 @@ final class ProcessorAPINode<P: Processor>: ProcessorNode<P.KeyIn, P.ValueIn> {
 
     override var childNames: [String] { context.downstream.children.map(\.name) }
 
+    override func setConnectedStores(_ stores: [String]) {
+        context.connectedStores = Set(stores)
+    }
+
     override func initialize(_ task: TaskContext) throws {
         processor = try make(context)
     }

@@ -6,6 +6,8 @@ public final class ProcessorContext<KeyOut, ValueOut> {
     let task: TaskContext
     let nodeName: String
     var downstream = Forwarder<KeyOut, ValueOut>()
+    /// The stores connected to this processor; others are not visible to it.
+    var connectedStores: Set<String> = []
 
     init(task: TaskContext, nodeName: String) {
         self.task = task
@@ -43,7 +45,7 @@ public final class ProcessorContext<KeyOut, ValueOut> {
     /// let store: KeyValueStore<String, Int64> = try context.stateStore(named: "counts")
     /// ```
     public func stateStore<S: StateStore>(named name: String, as _: S.Type = S.self) throws -> S {
-        guard let store = task.stores[name] else {
+        guard connectedStores.contains(name), let store = task.stores[name] else {
             throw StreamsError.unknownStore(
                 name: name, message: "is not connected to processor \(nodeName) in task \(task.taskID)")
         }

@@ -20,6 +20,10 @@ class ProcessorNodeBase {
         throw TopologyError.invalidTopology("\(name) has no output, so \(child.name) cannot be its child")
     }
 
+    /// Tells the node which stores the topology connected to it; called once, before
+    /// ``initialize(_:)``. Only Processor API nodes use it, to limit `stateStore(named:)`.
+    func setConnectedStores(_ stores: [String]) {}
+
     /// Names of the children, in connection order.
     var childNames: [String] { [] }
 }

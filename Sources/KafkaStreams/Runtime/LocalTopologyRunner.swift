@@ -58,6 +58,17 @@ package final class LocalTopologyRunner {
         for topic in plan.internalTopics.values where topic.kind == .repartition {
             collector.repartitionTopics["\(config.applicationID)-\(topic.name)"] = topic.name
         }
+        // Every task exists from the start, as in Kafka Streams' driver: processors are
+        // initialized and wall-clock punctuations fire before the first record.
+        for subtopology in plan.subtopologies {
+            let partitions = subtopology.sourceTopics.map { topic in
+                plan.internalTopics[topic] != nil
+                    ? collector.partitionCounts["\(config.applicationID)-\(topic)"] ?? 1 : topicPartitions[topic] ?? 1
+            }.max() ?? 1
+            for partition in 0..<partitions {
+                _ = try task(TaskID(subtopology: subtopology.id, partition: partition))
+            }
+        }
     }
 
     /// The current mock wall-clock time in epoch milliseconds.

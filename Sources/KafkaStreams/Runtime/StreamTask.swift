@@ -56,6 +56,7 @@ final class StreamTask {
         for name in subtopology.nodeNames {
             guard let definition = plan.node(name) else { continue }
             let node = try definition.make(context)
+            node.setConnectedStores(definition.stores)
             made[name] = node
             nodes.append(node)
             for parent in definition.parents {

@@ -186,9 +186,7 @@ import Testing
         try topology.addStateStore(Self.countsStore(), processors: ["Count"])
         let driver = try TopologyTestDriver(topology: topology)
         let input = driver.createInputTopic("in", key: .string, value: .string)
-        withKnownIssue("stores are looked up per task, not per processor: an unconnected processor can use them") {
-            #expect(throws: StreamsError.self) { try input.pipeInput(key: "k", value: "v", timestamp: 0) }
-        }
+        #expect(throws: StreamsError.self) { try input.pipeInput(key: "k", value: "v", timestamp: 0) }
     }
 
     @Test func closeIsCalledWhenTheDriverCloses() throws {
@@ -319,9 +317,7 @@ import Testing
     @Test func wallClockPunctuationFiresBeforeAnyRecord() throws {
         let (driver, _, output) = try driver(interval: .seconds(1), type: .wallClockTime)
         try driver.advanceWallClockTime(by: .seconds(1))
-        withKnownIssue("the driver creates tasks, and so processors, on the first record") {
-            #expect(ticks(output) == [1_000])
-        }
+        #expect(ticks(output) == [1_000])
     }
 
     @Test func cancelledPunctuationStopsFiring() throws {
@@ -430,9 +426,7 @@ import Testing
         let topology = Topology()
         try topology.addSource("src", topics: ["in"], key: .string, value: .string)
         try topology.addProcessor("fast", TooFast.self, parents: ["src"])
-        let driver = try TopologyTestDriver(topology: topology)
-        #expect(throws: StreamsError.self) {
-            try driver.createInputTopic("in", key: .string, value: .string).pipeInput(key: "k", value: "v", timestamp: 0)
-        }
+        // Tasks, and so processors, are initialized when the driver is created.
+        #expect(throws: StreamsError.self) { try TopologyTestDriver(topology: topology) }
     }
 }
