@@ -32,7 +32,7 @@ struct WordCount: AsyncParsableCommand {
     @Option(help: "Directory for local state (default: a temporary directory).")
     var stateDir: String?
 
-    @Flag(help: "Process with exactly-once (transactions).")
+    @Flag(help: "Process with exactly-once v2 (not implemented yet: start() then fails with a clear error).")
     var exactlyOnce = false
 
     @Flag(help: "Keep counts in memory instead of RocksDB.")

@@ -181,3 +181,18 @@ import Testing
         #expect(counts == WordCountIntegrationTests.expectedCounts(lines))
     }
 }
+
+extension ErrorHandlingTests {
+    @Test func exactlyOnceIsRefusedUntilImplemented() throws {
+        var config = StreamsConfig(applicationID: "eos", bootstrapServers: "127.0.0.1:1")
+        config.processingGuarantee = .exactlyOnceV2
+        let streams = try KafkaStreams(topology: Self.doublingTopology(), config: config)
+        do {
+            try streams.start()
+            Issue.record("exactly-once started without transactions")
+        } catch let error as StreamsConfigError {
+            #expect(error.setting == "processingGuarantee")
+        }
+        #expect(streams.state == .created)
+    }
+}
