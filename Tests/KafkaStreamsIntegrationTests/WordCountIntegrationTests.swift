@@ -5,14 +5,17 @@ import Testing
 
 /// The word count end to end on the embedded broker.
 @Suite(.serialized) struct WordCountIntegrationTests {
-    static func wordCountTopology(storeType: Materialized<String, Int64>.StoreType = .persistent) throws -> Topology {
+    static func wordCountTopology(
+        storeType: Materialized<String, Int64>.StoreType = .persistent, input: String = "text-lines",
+        output: String = "word-counts"
+    ) throws -> Topology {
         let builder = StreamsBuilder()
-        builder.stream("text-lines", consumed: .with(key: .optional(.string), value: .string))
+        builder.stream(input, consumed: .with(key: .optional(.string), value: .string))
             .flatMapValues { line in line.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init) }
             .groupBy(grouped: .with(key: .string, value: .string)) { _, word in word }
             .count(materialized: .as("counts", storeType: storeType))
             .toStream()
-            .to("word-counts", produced: .with(key: .string, value: .int64))
+            .to(output, produced: .with(key: .string, value: .int64))
         return try builder.build()
     }
 
@@ -28,30 +31,39 @@ import Testing
         return counts
     }
 
-    @Test(arguments: [1, 2])
-    func countsEveryWordExactly(threads: Int) async throws {
-        let cluster = try EmbeddedKafkaCluster()
-        try cluster.createTopic("text-lines", partitions: 4)
-        try cluster.createTopic("word-counts", partitions: 4)
-        var config = cluster.streamsConfig(applicationID: "wordcount-\(threads)")
+    /// Every combination of cluster kind (embedded, and external when `KAFKA_BOOTSTRAP_SERVERS`
+    /// is set) and thread count.
+    static let clustersAndThreads: [(KafkaTestClusters.Kind, Int)] = KafkaTestClusters.available.flatMap { kind in
+        [1, 2].map { (kind, $0) }
+    }
+
+    @Test(arguments: clustersAndThreads)
+    func countsEveryWordExactly(kind: KafkaTestClusters.Kind, threads: Int) async throws {
+        let cluster = try KafkaTestClusters.make(kind)
+        let id = "wordcount-\(threads)-\(UUID().uuidString.prefix(8).lowercased())"
+        let (input, output) = ("\(id)-lines", "\(id)-counts")
+        try cluster.createTopic(input, partitions: 4)
+        try cluster.createTopic(output, partitions: 4)
+        var config = cluster.streamsConfig(applicationID: id)
         config.numStreamThreads = threads
         config.cacheMaxBytes = 0  // every count update reaches the output topic
         let streams = try KafkaStreams(
-            topology: Self.wordCountTopology(), config: config, topicCreator: cluster.topicCreator)
+            topology: Self.wordCountTopology(input: input, output: output), config: config,
+            topicCreator: cluster.topicCreator)
         try streams.start()
         defer { streams.close() }
-        try cluster.produce("text-lines", Self.lines.map { (String?.none, $0) }, key: .optional(.string), value: .string)
+        try cluster.produce(input, Self.lines.map { (String?.none, $0) }, key: .optional(.string), value: .string)
 
         let expected = Self.expectedCounts(Self.lines)
         let total = expected.values.reduce(0, +)
-        let records = try cluster.readRecords("word-counts", key: .string, value: .int64, count: Int(total), timeout: .seconds(60))
+        let records = try cluster.readRecords(output, key: .string, value: .int64, count: Int(total), timeout: .seconds(90))
         try #require(records.count == Int(total), "read \(records.count) of \(total) count updates")
         var latest: [String: Int64] = [:]
         for record in records { latest[record.key] = max(latest[record.key] ?? 0, record.value) }
         #expect(latest == expected)
 
         // Interactive query of the local store sees the same counts once running.
-        try await waitUntil(timeout: .seconds(30)) { streams.state == .running }
+        try await waitUntil(timeout: .seconds(90), "running") { streams.state == .running }
         let store = try streams.store(.keyValue(name: "counts", key: .string, value: .int64))
         try await waitUntil(timeout: .seconds(30)) { (try? store.get("the")) == expected["the"] }
         #expect(try store.get("fox") == 2)
