@@ -9,52 +9,23 @@ public struct KeyValueBytesStoreSupplier: Sendable, Hashable {
 }
 
 /// Describes a typed key-value store to add to a topology with ``Topology/addStateStore(_:processors:)``.
-public struct StoreBuilder<Key, Value>: Sendable {
+public struct StoreBuilder<Key, Value>: StateStoreBuilder {
     let supplier: KeyValueBytesStoreSupplier
     let keySerde: Serde<Key>
     let valueSerde: Serde<Value>
-    var loggingEnabled = true
-    var changelogConfigs: [String: String] = [:]
-    var cachingEnabled = false
+    /// Changelog and cache choices, set with the `with…` methods.
+    public var options = StoreBuilderOptions()
 
     /// The store's name.
     public var name: String { supplier.name }
 
-    /// The store is not backed by a changelog topic: its content is lost with the local state.
-    public func withLoggingDisabled() -> Self {
-        var copy = self
-        copy.loggingEnabled = false
-        return copy
-    }
-
-    /// The store is backed by a changelog topic created with these extra topic configs.
-    public func withLoggingEnabled(_ configs: [String: String] = [:]) -> Self {
-        var copy = self
-        copy.loggingEnabled = true
-        copy.changelogConfigs = configs
-        return copy
-    }
-
-    /// Puts a record cache in front of the store (see `StreamsConfig.cacheMaxBytes`).
-    public func withCachingEnabled() -> Self {
-        var copy = self
-        copy.cachingEnabled = true
-        return copy
-    }
-
-    /// Writes go straight to the store.
-    public func withCachingDisabled() -> Self {
-        var copy = self
-        copy.cachingEnabled = false
-        return copy
-    }
 
     func definition() -> StoreDefinition {
         let keySerde = keySerde
         let valueSerde = valueSerde
         return StoreDefinition(
             name: supplier.name, engine: supplier.engine, timestamped: false,
-            loggingEnabled: loggingEnabled, changelogConfigs: changelogConfigs, cachingEnabled: cachingEnabled,
+            loggingEnabled: options.loggingEnabled, changelogConfigs: options.changelogConfigs, cachingEnabled: options.cachingEnabled,
             makeTypedStore: { bytes, task in
                 KeyValueStore(
                     bytes: bytes, key: keySerde, value: valueSerde, timestamped: false,

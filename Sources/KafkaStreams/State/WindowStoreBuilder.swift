@@ -10,46 +10,16 @@
 ///         key: .string, value: .int64),
 ///     processors: ["count-clicks"])
 /// ```
-public struct WindowStoreBuilder<Key, Value>: Sendable {
+public struct WindowStoreBuilder<Key, Value>: StateStoreBuilder {
     let supplier: WindowBytesStoreSupplier
     let keySerde: Serde<Key>
     let valueSerde: Serde<Value>
-    var loggingEnabled = true
-    var changelogConfigs: [String: String] = [:]
-    var cachingEnabled = false
+    /// Changelog and cache choices, set with the `with…` methods.
+    public var options = StoreBuilderOptions()
 
     /// The store's name.
     public var name: String { supplier.name }
 
-    /// The store is not backed by a changelog topic: its content is lost with the local state.
-    public func withLoggingDisabled() -> Self {
-        var copy = self
-        copy.loggingEnabled = false
-        return copy
-    }
-
-    /// The store is backed by a changelog topic created with these extra topic configs (over the
-    /// defaults `cleanup.policy=compact,delete` and `retention.ms` = retention period + 1 day).
-    public func withLoggingEnabled(_ configs: [String: String] = [:]) -> Self {
-        var copy = self
-        copy.loggingEnabled = true
-        copy.changelogConfigs = configs
-        return copy
-    }
-
-    /// Puts a record cache in front of the store (see `StreamsConfig.cacheMaxBytes`).
-    public func withCachingEnabled() -> Self {
-        var copy = self
-        copy.cachingEnabled = true
-        return copy
-    }
-
-    /// Writes go straight to the store.
-    public func withCachingDisabled() -> Self {
-        var copy = self
-        copy.cachingEnabled = false
-        return copy
-    }
 
     /// Opens the store on its own, outside any topology, for tools, tests and benchmarks.
     /// Nothing is logged.
@@ -76,10 +46,10 @@ public struct WindowStoreBuilder<Key, Value>: Sendable {
         let retainDuplicates = supplier.retainDuplicates
         let retention = supplier.retentionPeriod.milliseconds
         return StoreDefinition(
-            name: supplier.name, engine: supplier.engine, timestamped: false, loggingEnabled: loggingEnabled,
+            name: supplier.name, engine: supplier.engine, timestamped: false, loggingEnabled: options.loggingEnabled,
             changelogConfigs: StoreDefinition.windowedChangelogConfigs(retentionPeriod: retention)
-                .merging(changelogConfigs) { _, user in user },
-            cachingEnabled: cachingEnabled,
+                .merging(options.changelogConfigs) { _, user in user },
+            cachingEnabled: options.cachingEnabled,
             makeTypedStore: { logged, task in
                 WindowStore(
                     bytes: logged, segments: SegmentedBytesStore<WindowKeySchema>.opened(named: name, in: task, under: logged), key: keySerde,
