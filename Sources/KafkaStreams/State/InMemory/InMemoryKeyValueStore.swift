@@ -38,6 +38,15 @@ final class InMemoryKeyValueStore: KeyValueBytesStore, Sendable {
         }
     }
 
+    /// Applies puts and deletes under one acquisition of the lock.
+    func applyUnderLock(_ writes: [(key: [UInt8], value: [UInt8]?)]) {
+        tree.withLock { tree in
+            for write in writes {
+                if let value = write.value { _ = tree.put(write.key, value) } else { _ = tree.remove(write.key) }
+            }
+        }
+    }
+
     func approximateNumEntries() throws -> Int {
         tree.withLock { $0.count }
     }

@@ -81,11 +81,26 @@ final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
         db.close()
     }
 
+    func write(_ batch: WriteBatch) throws {
+        try wrap { try db.write(batch, options: writeOptions) }
+    }
+
     private func wrap<R>(_ body: () throws -> R) throws -> R {
         do {
             return try body()
         } catch let error as RocksDBError {
             throw StreamsError.stateStore(store: name, message: "\(error)")
         }
+    }
+}
+
+extension RocksDBKeyValueStore: AtomicBatchWriting {
+    /// One RocksDB `WriteBatch`: after a crash either all writes are there or none.
+    func applyAtomically(_ writes: [(key: [UInt8], value: [UInt8]?)]) throws {
+        let batch = WriteBatch()
+        for write in writes {
+            if let value = write.value { batch.put(write.key, value) } else { batch.delete(write.key) }
+        }
+        try write(batch)
     }
 }
