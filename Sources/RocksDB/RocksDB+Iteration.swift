@@ -12,6 +12,26 @@ extension RocksDB {
         try self.makeIterator(lowerBound: prefix, upperBound: Self.upperBound(forPrefix: prefix))
     }
 
+    /// Makes an iterator over the keys of `family` in `[lowerBound, upperBound)`; a `nil` bound
+    /// leaves that side open.
+    ///
+    /// It sees only that column family's keys, and reads a snapshot taken now.
+    public func makeIterator(
+        in family: ColumnFamily,
+        lowerBound: [UInt8]? = nil,
+        upperBound: [UInt8]? = nil
+    ) throws -> RocksDBIterator {
+        let handle = try self.handle()
+        return try family.withPointer(in: handle) { family in
+            RocksDBIterator(handle: handle, family: family, lowerBound: lowerBound, upperBound: upperBound)
+        }
+    }
+
+    /// Makes an iterator over the keys of `family` that start with `prefix`.
+    public func makeIterator(in family: ColumnFamily, prefix: [UInt8]) throws -> RocksDBIterator {
+        try self.makeIterator(in: family, lowerBound: prefix, upperBound: Self.upperBound(forPrefix: prefix))
+    }
+
     /// Calls `body` with each entry whose key is in `[start, end)`, in ascending key order, or in
     /// descending order if `reverse` is set, until `body` returns `false`.
     ///
@@ -41,6 +61,39 @@ extension RocksDB {
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         let iterator = try self.makeIterator(prefix: prefix)
+        try iterator.forEach(reverse: reverse, body)
+    }
+
+    /// Calls `body` with each entry of `family` whose key is in `[start, end)`, in ascending key
+    /// order, or in descending order if `reverse` is set, until `body` returns `false`.
+    ///
+    /// A `nil` bound leaves that side open. The buffers are valid only during the call to `body`.
+    ///
+    /// - Throws: ``RocksDBError`` if reading fails, or whatever `body` throws.
+    public func scan(
+        in family: ColumnFamily,
+        from start: [UInt8]?,
+        to end: [UInt8]?,
+        reverse: Bool = false,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        let iterator = try self.makeIterator(in: family, lowerBound: start, upperBound: end)
+        try iterator.forEach(reverse: reverse, body)
+    }
+
+    /// Calls `body` with each entry of `family` whose key starts with `prefix`, in ascending key
+    /// order, or in descending order if `reverse` is set, until `body` returns `false`.
+    ///
+    /// The buffers are valid only during the call to `body`.
+    ///
+    /// - Throws: ``RocksDBError`` if reading fails, or whatever `body` throws.
+    public func scan(
+        in family: ColumnFamily,
+        prefix: [UInt8],
+        reverse: Bool = false,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        let iterator = try self.makeIterator(in: family, prefix: prefix)
         try iterator.forEach(reverse: reverse, body)
     }
 

@@ -12,11 +12,16 @@ import Synchronization
 /// let value = try db.get([1, 2])  // [42]
 /// ```
 ///
+/// Methods without an `in:` parameter use the default column family; see ``ColumnFamily`` for the others.
+///
 /// All methods are safe to call from any thread. Every method throws a ``RocksDBError`` with code
 /// ``RocksDBError/Code/databaseClosed`` after ``close()``.
 public final class RocksDB {
     /// The directory of the database, as given to ``init(path:options:)``.
     public let path: String
+
+    /// The options the database was opened with; ``createColumnFamily(named:)`` uses them too.
+    let options: RocksDBOptions
 
     // `nil` once closed. Calls copy the handle out under the lock and work without holding it, so
     // concurrent reads never wait on each other, and a concurrent close only drops a reference.
@@ -24,20 +29,49 @@ public final class RocksDB {
 
     /// Opens the database at `path`, creating it if ``RocksDBOptions/createIfMissing`` is set.
     ///
+    /// Column families the database already has are opened too; see
+    /// ``init(path:options:columnFamilies:)``.
+    ///
     /// - Throws: ``RocksDBError`` when RocksDB cannot open the database, for example when another
     ///   ``RocksDB`` or process holds its `LOCK` file, when `path` is a regular file, or when options
     ///   are invalid.
-    public init(path: String, options: RocksDBOptions = RocksDBOptions()) throws {
-        let db = try options.withCOptions { options in
-            try withCString(path, describedAs: "path") { path in
-                try withStatus { error in rocksdb_open(options, path, error) }
+    public convenience init(path: String, options: RocksDBOptions = RocksDBOptions()) throws {
+        try self.init(path: path, options: options, columnFamilies: [])
+    }
+
+    /// Opens the database at `path` with the default column family and the column families named in
+    /// `columnFamilies`, creating the database and those column families if
+    /// ``RocksDBOptions/createIfMissing`` is set.
+    ///
+    /// Column families the database has but `columnFamilies` does not name are opened too, so
+    /// opening never fails for lack of them; ``columnFamilyNames`` lists them all. Every column
+    /// family uses `options`: ``RocksDBOptions/writeBufferSize`` and
+    /// ``RocksDBOptions/maxWriteBufferNumber`` apply to each one.
+    ///
+    /// ```swift
+    /// let db = try RocksDB(path: "/var/lib/app/store", columnFamilies: ["offsets"])
+    /// let offsets = try db.columnFamily(named: "offsets")!
+    /// ```
+    ///
+    /// - Throws: ``RocksDBError`` when RocksDB cannot open the database (see ``init(path:options:)``),
+    ///   when a named column family is missing and ``RocksDBOptions/createIfMissing`` is not set, or
+    ///   when a name contains a NUL byte.
+    public init(path: String, options: RocksDBOptions = RocksDBOptions(), columnFamilies: [String]) throws {
+        for name in columnFamilies where name.utf8.contains(0) {
+            throw RocksDBError.invalidArgument("column family name contains a NUL byte")
+        }
+        let handle = try options.withCOptions { cOptions in
+            try withCString(path, describedAs: "path") { cPath in
+                try DatabaseHandle.open(path: cPath, options: cOptions, columnFamilies: columnFamilies)
             }
         }
-        guard let db else {
-            throw RocksDBError(code: .other, message: "rocksdb_open returned no database for \(path)")
-        }
         self.path = path
-        self.state = Mutex(DatabaseHandle(db: db))
+        self.options = options
+        self.state = Mutex(handle)
+    }
+
+    deinit {
+        self.close()
     }
 
     /// Closes the database. Calling it again does nothing; deinitializing the ``RocksDB`` closes it too.
@@ -51,6 +85,8 @@ public final class RocksDB {
             handle = nil
             return current
         }
+        // For ``ColumnFamily`` operations reaching the handle while an iterator keeps it alive.
+        handle?.markClosed()
         // Dropped outside the lock: this may run `rocksdb_close`, which waits for background work.
         _ = handle
     }
@@ -142,17 +178,29 @@ public final class RocksDB {
     }
 
     /// Applies every operation of `batch` atomically: after a crash or a failed write, either all of
-    /// them are visible or none is.
+    /// them are visible or none is, across column families too (for writes made with
+    /// ``WriteOptions/disableWAL``, see ``flush()``).
     ///
     /// The batch is left unchanged and may be reused or cleared.
+    ///
+    /// - Throws: ``RocksDBError`` if RocksDB rejects the write, or if the batch has operations on a
+    ///   column family of another database or on one that was dropped; nothing is applied then.
     public func write(_ batch: WriteBatch, options: WriteOptions = WriteOptions()) throws {
         try self.handle().write(batch, options: options)
     }
 
-    /// Writes the memtables to SST files and waits until that is done.
+    /// Writes the memtables of every column family to SST files and waits until that is done.
     ///
     /// After this returns, the data written so far survives a crash even if it was written with
     /// ``WriteOptions/disableWAL``.
+    ///
+    /// Column families are flushed one after another, the default one first, then the others in the
+    /// order they were opened or created: the RocksDB 7.8 C API cannot flush several at once, even
+    /// with ``RocksDBOptions/atomicFlush``. After a crash during `flush()`, writes made without the
+    /// write-ahead log may therefore survive in the default column family but not in the others.
+    /// When no write runs concurrently with `flush()`, a changelog offset kept in another column
+    /// family is then older than the default family's data, never newer, and restoring from it
+    /// replays a little more.
     public func flush() throws {
         try self.handle().flush()
     }

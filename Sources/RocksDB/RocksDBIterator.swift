@@ -1,7 +1,7 @@
 internal import CRocksDB
 
-/// A cursor over the keys of a ``RocksDB`` in bytewise order, optionally limited to
-/// `[lowerBound, upperBound)`.
+/// A cursor over the keys of a ``RocksDB``, or of one of its column families, in bytewise order,
+/// optionally limited to `[lowerBound, upperBound)`.
 ///
 /// It reads a consistent snapshot taken when it was made: later writes are not visible.
 /// A new iterator is not positioned; call one of the `seek` methods first.
@@ -20,7 +20,8 @@ internal import CRocksDB
 /// from a read error. Moving an invalid iterator with ``next()`` or ``previous()`` does nothing.
 ///
 /// An iterator keeps its database's files open until it is deinitialized, even past
-/// ``RocksDB/close()``. It is a single-thread object: it is not `Sendable`.
+/// ``RocksDB/close()`` or ``RocksDB/dropColumnFamily(named:)``. It is a single-thread object: it is
+/// not `Sendable`.
 public final class RocksDBIterator {
     private let iterator: OpaquePointer
     // RocksDB keeps pointers to the read options and to the bound bytes; both must outlive the iterator.
@@ -31,7 +32,9 @@ public final class RocksDBIterator {
     // iterator, as RocksDB requires.
     private let handle: DatabaseHandle
 
-    init(handle: DatabaseHandle, lowerBound: [UInt8]?, upperBound: [UInt8]?) {
+    /// Makes an iterator over the default column family, or over `family`, a C handle of `handle`'s
+    /// that the caller keeps in use until this returns: the iterator does not need it afterwards.
+    init(handle: DatabaseHandle, family: OpaquePointer? = nil, lowerBound: [UInt8]?, upperBound: [UInt8]?) {
         self.handle = handle
         let readOptions = rocksdb_readoptions_create()!
         self.lowerBound = lowerBound.map(BoundBytes.init)
@@ -43,7 +46,12 @@ public final class RocksDBIterator {
             rocksdb_readoptions_set_iterate_upper_bound(readOptions, upperBound.pointer, upperBound.count)
         }
         self.readOptions = readOptions
-        self.iterator = rocksdb_create_iterator(handle.db, readOptions)!
+        self.iterator =
+            if let family {
+                rocksdb_create_iterator_cf(handle.db, readOptions, family)!
+            } else {
+                rocksdb_create_iterator(handle.db, readOptions)!
+            }
     }
 
     deinit {

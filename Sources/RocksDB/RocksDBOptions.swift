@@ -12,7 +12,8 @@ internal import CRocksDB
 /// does not expose `WriteBufferManager`, so a write-buffer budget shared across databases, charged
 /// to the block cache, is not available through this binding.
 public struct RocksDBOptions: Sendable {
-    /// Whether to create the database if it does not exist. Default `true`.
+    /// Whether to create the database if it does not exist, and the column families named at open
+    /// (``RocksDB/init(path:options:columnFamilies:)``) that it does not have. Default `true`.
     public var createIfMissing: Bool
 
     /// Whether opening fails if the database already exists. Default `false`.
@@ -26,7 +27,20 @@ public struct RocksDBOptions: Sendable {
 
     /// A limit on the memtable memory of this database, across all its column families: when reached,
     /// the largest memtable is flushed. `0` means no limit (RocksDB's default).
+    ///
+    /// ``writeBufferSize`` and ``maxWriteBufferNumber`` apply to each column family separately.
     public var dbWriteBufferSize: Int?
+
+    /// Whether RocksDB's automatic flushes (a memtable is full, or ``dbWriteBufferSize`` is reached)
+    /// write the memtables of all column families that have data together, recording the result
+    /// atomically. Default `true`; RocksDB's own default is `false`.
+    ///
+    /// Only writes made with ``WriteOptions/disableWAL`` need it: they survive a crash only once
+    /// flushed, and without atomic flushes a full memtable flushes only its own column family, so a
+    /// crash afterwards could keep one part of a ``WriteBatch`` that spans column families and lose
+    /// the other. ``RocksDB/flush()`` is not affected: see there. With one column family it changes
+    /// nothing.
+    public var atomicFlush: Bool
 
     /// The compression of SST files (RocksDB's default is Snappy).
     public var compression: Compression?
@@ -60,6 +74,7 @@ public struct RocksDBOptions: Sendable {
         self.writeBufferSize = nil
         self.maxWriteBufferNumber = nil
         self.dbWriteBufferSize = nil
+        self.atomicFlush = true
         self.compression = nil
         self.blockCache = nil
         self.blockSize = nil
@@ -109,6 +124,8 @@ extension RocksDBOptions {
 
         rocksdb_options_set_create_if_missing(options, self.createIfMissing.cBool)
         rocksdb_options_set_error_if_exists(options, self.errorIfExists.cBool)
+        rocksdb_options_set_create_missing_column_families(options, self.createIfMissing.cBool)
+        rocksdb_options_set_atomic_flush(options, self.atomicFlush.cBool)
         if let writeBufferSize {
             rocksdb_options_set_write_buffer_size(options, try cSize(writeBufferSize, "writeBufferSize", minimum: 1))
         }

@@ -2,12 +2,17 @@ internal import CRocksDB
 
 /// A list of writes that ``RocksDB/write(_:options:)`` applies atomically.
 ///
-/// Operations apply in the order they were added. A batch is independent of any database and can
-/// be written to several, or reused after ``clear()``.
+/// Operations apply in the order they were added. A batch can be reused after ``clear()``.
+///
+/// Operations without an `in:` parameter write the default column family; a batch of only those is
+/// independent of any database and can be written to several. Operations on a ``ColumnFamily``
+/// tie the batch to that column family's database: writing it elsewhere throws and applies nothing.
 ///
 /// A batch is a single-thread object: it is not `Sendable`.
 public final class WriteBatch {
     let pointer: OpaquePointer
+    /// The column families that operations were added for, checked when the batch is written.
+    private(set) var columnFamilies: [ColumnFamily] = []
 
     /// Creates an empty batch.
     public init() {
@@ -31,6 +36,15 @@ public final class WriteBatch {
     /// Removes all operations.
     public func clear() {
         rocksdb_writebatch_clear(self.pointer)
+        self.columnFamilies.removeAll()
+    }
+
+    /// Records that an operation was added for `family`.
+    func noteOperation(in family: ColumnFamily) {
+        // A batch names few families, usually the same one again and again.
+        if self.columnFamilies.last !== family, !self.columnFamilies.contains(where: { $0 === family }) {
+            self.columnFamilies.append(family)
+        }
     }
 
     /// Adds storing `value` for `key`. The bytes are copied.
