@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "RocksDB", targets: ["RocksDB"]),
         .executable(name: "wordcount", targets: ["WordCount"]),
+        .executable(name: "joins", targets: ["Joins"]),
+        .executable(name: "windowed-counts", targets: ["WindowedCounts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -72,6 +74,30 @@ let package = Package(
             ],
             path: "Examples/WordCount"
         ),
+        .executableTarget(
+            name: "Joins",
+            dependencies: [
+                "KafkaStreams",
+                "KafkaStreamsTesting",
+                "RdKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Joins"
+        ),
+        .executableTarget(
+            name: "WindowedCounts",
+            dependencies: [
+                "KafkaStreams",
+                "KafkaStreamsTesting",
+                "RdKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/WindowedCounts"
+        ),
 
         .testTarget(
             name: "RdKafkaTests",
@@ -82,7 +108,7 @@ let package = Package(
         .testTarget(
             name: "KafkaStreamsIntegrationTests",
             dependencies: [
-                "KafkaStreams", "KafkaStreamsTesting", "RdKafka",
+                "KafkaStreams", "KafkaStreamsTesting", "RdKafka", "Joins", "WindowedCounts",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),

@@ -12,6 +12,8 @@ import KafkaStreams
 ///
 /// Each piped record is processed at once, through the same tasks, processors and stores that
 /// `KafkaStreams` runs; records written to repartition topics are processed in the same call.
+/// Records piped into a global table's topic update its global store at once, as the global
+/// thread would.
 /// Beyond Kafka Streams' driver, input topics may have several partitions (records are routed by
 /// key hash as a producer would), with a task per partition. Wall-clock time is a mock clock
 /// moved by ``advanceWallClockTime(by:)``. Not thread-safe: use it from one test at a time.
@@ -30,8 +32,11 @@ public final class TopologyTestDriver {
     /// - Parameters:
     ///   - config: Application id, handlers and state directory; `bootstrapServers` is not used.
     ///   - initialWallClockTime: The mock wall clock's start, in epoch milliseconds.
-    ///   - partitions: Partition counts of topics (default 1 each); repartition topics get the
-    ///     largest count of the source topics unless `Repartitioned` fixed theirs.
+    ///   - partitions: Partition counts of topics (default 1 each). Internal topics get the
+    ///     counts `KafkaStreams` gives them: a repartition topic the largest task count of the
+    ///     subtopologies that write it, unless `Repartitioned` fixed one or it is joined with
+    ///     other topics (then theirs).
+    /// - Throws: ``TopologyError/copartitioning(_:)`` when joined topics have different counts.
     public init(
         topology: Topology, config: StreamsConfig = TopologyTestDriver.defaultConfig,
         initialWallClockTime: Int64 = 0, partitions: [String: Int32] = [:]
@@ -74,8 +79,14 @@ public final class TopologyTestDriver {
         try runner.keyValueStore(name, key: key, value: value)
     }
 
-    /// Records skipped by exception handlers or for null keys, over all tasks.
+    /// Records skipped by exception handlers, for null keys, for invalid timestamps or for
+    /// arriving after their window closed, over all tasks.
     public var droppedRecordsCount: Int { runner.droppedRecords }
+
+    /// Of ``droppedRecordsCount``, the records that windowed aggregations dropped for arriving
+    /// after their window's end plus grace period (counted once per window they missed), as the
+    /// metric `kafka_streams_dropped_late_records_total` counts them.
+    public var droppedLateRecordsCount: Int { runner.droppedLateRecords }
 
     /// The full name of an internal topic: `<applicationID>-<name>`, e.g. for
     /// `createOutputTopic(driver.internalTopicName("counts-changelog"), ...)`.

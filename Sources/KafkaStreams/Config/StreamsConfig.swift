@@ -36,6 +36,11 @@ public struct StreamsConfig: Sendable {
     public var productionExceptionHandler: ProductionExceptionHandler = .fail
     /// What to do when a processor throws. Default: log and fail.
     public var processingExceptionHandler: ProcessingExceptionHandler = .logAndFail
+    /// Gives records their event time, for sources whose `Consumed` has no extractor of its
+    /// own. Default: the timestamp the record was written with.
+    public var defaultTimestampExtractor: any TimestampExtractor = RecordTimestampExtractor()
+    /// What to do with records whose extracted timestamp is negative. Default: log and skip.
+    public var invalidTimestampHandler: InvalidTimestampHandler = .logAndSkip
     /// `host:port` where this instance serves interactive queries, shared with the group.
     public var applicationServer: String?
     /// Hears state restoration progress, if set.

@@ -6,6 +6,8 @@ public struct Consumed<Key, Value>: Sendable {
     public var keySerde: Serde<Key>?
     public var valueSerde: Serde<Value>?
     public var processorName: String?
+    /// Gives the source's records their timestamps; `nil` uses ``StreamsConfig/defaultTimestampExtractor``.
+    public var timestampExtractor: (any TimestampExtractor)?
 
     public init(key: Serde<Key>? = nil, value: Serde<Value>? = nil, name: String? = nil) {
         self.keySerde = key

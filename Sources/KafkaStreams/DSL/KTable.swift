@@ -9,6 +9,9 @@ public final class KTable<Key, Value> {
     let valueSerde: Serde<Value>?
     /// The store holding this table's values, when it is materialized.
     let storeName: String?
+    /// How joins read this table when it has no store: computed from its parents' (set by
+    /// `filter`, `mapValues` and joins without `materialized`; see `KTable+ValueGetter.swift`).
+    var derivedValueGetter: KTableValueGetterSupplier<Key, Value>?
 
     init(builder: StreamsBuilder, name: String, key: Serde<Key>?, value: Serde<Value>?, storeName: String?) {
         self.builder = builder
@@ -48,9 +51,11 @@ public final class KTable<Key, Value> {
         builder.addProcessor(node, parents: [name], stores: store.map { [$0.name] } ?? []) { _ in
             KTableFilter(name: node, keep: keep, materialized: store, predicate: predicate)
         }
-        return KTable(
+        let table = KTable(
             builder: builder, name: node, key: store?.key ?? keySerde, value: store?.value ?? valueSerde,
             storeName: store?.name)
+        if store == nil { table.derivedValueGetter = .filter(valueGetterSupplier, keep: keep, predicate: predicate) }
+        return table
     }
 
     /// Maps each value; deletes stay deletes.
@@ -71,8 +76,10 @@ public final class KTable<Key, Value> {
         builder.addProcessor(node, parents: [name], stores: store.map { [$0.name] } ?? []) { _ in
             KTableMapValues(name: node, materialized: store, mapper: mapper)
         }
-        return KTable<Key, NewValue>(
+        let table = KTable<Key, NewValue>(
             builder: builder, name: node, key: store?.key ?? keySerde, value: store?.value, storeName: store?.name)
+        if store == nil { table.derivedValueGetter = .mapValues(valueGetterSupplier, mapper: mapper) }
+        return table
     }
 
     /// The table's updates as a stream: each new value, and `nil` where a key was deleted.

@@ -21,6 +21,9 @@ public struct Materialized<Key, Value>: Sendable {
     public var loggingEnabled: Bool = true
     public var changelogConfigs: [String: String] = [:]
     public var cachingEnabled: Bool = true
+    /// How long a window or session store keeps windows; `nil` is the least the windows need
+    /// (see `withRetention(_:)`). Not used by key-value stores.
+    public var retention: Duration?
 
     public init(
         storeName: String? = nil, key: Serde<Key>? = nil, value: Serde<Value>? = nil,

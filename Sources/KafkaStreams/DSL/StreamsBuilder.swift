@@ -16,6 +16,9 @@
 public final class StreamsBuilder {
     let topology = Topology()
     private var errors: [any Error] = []
+    /// Windowed aggregation nodes by name, with how long after a window's end its windows close
+    /// (the grace period; for sessions, inactivity gap plus grace): for `suppress(.untilWindowCloses)`.
+    var windowCloseDelays: [String: Int64] = [:]
 
     public init() {}
 
@@ -31,7 +34,10 @@ public final class StreamsBuilder {
         let valueSerde = serde(consumed.valueSerde, node: name)
         record {
             guard !topics.isEmpty else { throw TopologyError.invalidTopology("source \(name) names no topic") }
-            try topology.add(SourceNode.definition(name: name, topics: topics, key: keySerde, value: valueSerde))
+            try topology.add(
+                SourceNode.definition(
+                    name: name, topics: topics, key: keySerde, value: valueSerde,
+                    timestampExtractor: consumed.timestampExtractor))
         }
         return KStream(builder: self, name: name, key: keySerde, value: valueSerde, repartitionRequired: false)
     }
@@ -48,7 +54,8 @@ public final class StreamsBuilder {
         record {
             try topology.add(
                 SourceNode<Key, Value?>.definition(
-                    name: sourceName, topics: [topic], key: keySerde, value: .optional(valueSerde)))
+                    name: sourceName, topics: [topic], key: keySerde, value: .optional(valueSerde),
+                    timestampExtractor: consumed.timestampExtractor))
         }
         addTableStore(storeName, materialized: materialized, key: keySerde, value: valueSerde)
         addProcessor(tableName, parents: [sourceName], stores: [storeName]) { task in

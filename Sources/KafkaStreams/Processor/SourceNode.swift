@@ -3,28 +3,66 @@ class SourceNodeBase: ProcessorNodeBase {
     func process(_ raw: RawRecord) throws {}
 }
 
-/// Reads records of one or more topics, deserializes them, and forwards them.
+/// Reads records of one or more topics, deserializes them, gives them their timestamp, and
+/// forwards them.
 ///
 /// A key or value that cannot be deserialized goes to the deserialization handler: skipped,
 /// sent to a dead-letter topic, or failed, as the handler says. Never dropped silently.
+///
+/// The timestamp comes from the source's ``TimestampExtractor`` (its `Consumed`'s, else the
+/// config's default); a negative one goes to ``StreamsConfig/invalidTimestampHandler``. Valid
+/// timestamps advance the task's stream time. The default extractor costs nothing per record.
 final class SourceNode<Key, Value>: SourceNodeBase {
     private var downstream = Forwarder<Key, Value>()
     private let keySerde: Serde<Key>
     private let valueSerde: Serde<Value>
     private unowned let task: TaskContext
+    /// How timestamps are found: the record's own, the task's wall clock, or an extractor.
+    private let timestamps: TimestampSource
+    /// The largest timestamp given to a record of each topic (this task reads one partition of
+    /// each): the partition time. Tracked only when an extractor or the handler needs it.
+    private var partitionTimes: [String: Int64] = [:]
+    private let tracksPartitionTime: Bool
 
-    init(name: String, key: Serde<Key>, value: Serde<Value>, task: TaskContext) {
+    private enum TimestampSource {
+        case record
+        case wallClock
+        case extractor(any TimestampExtractor)
+    }
+
+    init(
+        name: String, key: Serde<Key>, value: Serde<Value>, task: TaskContext,
+        timestampExtractor: (any TimestampExtractor)? = nil
+    ) {
         self.keySerde = key
         self.valueSerde = value
         self.task = task
+        let extractor = timestampExtractor ?? task.config.defaultTimestampExtractor
+        if extractor is RecordTimestampExtractor {
+            timestamps = .record
+        } else if extractor is WallclockTimestampExtractor {
+            timestamps = .wallClock
+        } else {
+            timestamps = .extractor(extractor)
+        }
+        if case .extractor = timestamps {
+            tracksPartitionTime = true
+        } else {
+            tracksPartitionTime = task.config.invalidTimestampHandler == .usePartitionTime
+        }
         super.init(name: name)
     }
 
-    static func definition(name: String, topics: [String], key: Serde<Key>, value: Serde<Value>) -> NodeDefinition {
+    static func definition(
+        name: String, topics: [String], key: Serde<Key>, value: Serde<Value>,
+        timestampExtractor: (any TimestampExtractor)? = nil
+    ) -> NodeDefinition {
         NodeDefinition(
             name: name, kind: .source(topics: topics), parents: [], stores: [], inputType: nil,
             outputType: RecordType(Record<Key, Value>.self),
-            make: { task in SourceNode(name: name, key: key, value: value, task: task) })
+            make: { task in
+                SourceNode(name: name, key: key, value: value, task: task, timestampExtractor: timestampExtractor)
+            })
     }
 
     override func connect(child: ProcessorNodeBase) throws {
@@ -43,9 +81,65 @@ final class SourceNode<Key, Value>: SourceNodeBase {
             try handleDeserializationError(error, raw)
             return
         }
+        var record = Record(key: key, value: value, timestamp: raw.timestamp, headers: raw.headers)
+        guard let timestamp = try timestamp(of: record, raw) else { return }
+        record.timestamp = timestamp
+        task.currentRecordTimestamp = timestamp
+        if timestamp > task.streamTime { task.streamTime = timestamp }
         try NodeFailure.unwrapping(into: task) {
-            try downstream.forward(Record(key: key, value: value, timestamp: raw.timestamp, headers: raw.headers))
+            try downstream.forward(record)
         }
+    }
+
+    /// The record's timestamp, or `nil` when it is invalid and skipped.
+    @inline(__always)
+    private func timestamp(of record: Record<Key, Value>, _ raw: RawRecord) throws -> Int64? {
+        let partitionTime = tracksPartitionTime ? partitionTimes[raw.topic] ?? TaskContext.unknownTime : TaskContext.unknownTime
+        var timestamp: Int64
+        switch timestamps {
+        case .record:
+            timestamp = raw.timestamp
+        case .wallClock:
+            timestamp = task.wallClock()
+        case .extractor(let extractor):
+            do {
+                timestamp = try extractor.extract(record, partitionTime: partitionTime)
+            } catch {
+                task.currentNode = name
+                throw error
+            }
+        }
+        if timestamp < 0 {
+            switch task.config.invalidTimestampHandler {
+            case .logAndSkip:
+                task.droppedRecords += 1
+                task.logger.warning(
+                    "skipping a record with an invalid (negative) timestamp",
+                    metadata: ["topic": "\(raw.topic)", "partition": "\(raw.partition)", "offset": "\(raw.offset)",
+                               "timestamp": "\(timestamp)"])
+                return nil
+            case .logAndFail:
+                throw invalidTimestamp(timestamp, raw)
+            case .usePartitionTime:
+                guard partitionTime >= 0 else { throw invalidTimestamp(timestamp, raw) }
+                task.logger.debug(
+                    "using the partition time for a record with an invalid (negative) timestamp",
+                    metadata: ["topic": "\(raw.topic)", "partition": "\(raw.partition)", "offset": "\(raw.offset)",
+                               "timestamp": "\(timestamp)", "partitionTime": "\(partitionTime)"])
+                timestamp = partitionTime
+            }
+        }
+        if tracksPartitionTime && timestamp > partitionTime { partitionTimes[raw.topic] = timestamp }
+        return timestamp
+    }
+
+    private func invalidTimestamp(_ timestamp: Int64, _ raw: RawRecord) -> StreamsError {
+        task.logger.error(
+            "a record has an invalid (negative) timestamp, failing (invalid timestamp handler)",
+            metadata: ["topic": "\(raw.topic)", "partition": "\(raw.partition)", "offset": "\(raw.offset)",
+                       "timestamp": "\(timestamp)"])
+        return StreamsError.invalidTimestamp(
+            topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: timestamp)
     }
 
     private func handleDeserializationError(_ error: SerdeError, _ raw: RawRecord) throws {

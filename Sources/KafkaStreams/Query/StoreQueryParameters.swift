@@ -24,13 +24,19 @@ extension KafkaStreams {
     ///   ``StreamsError/invalidState(_:)`` while the application is not running (for example while
     ///   rebalancing: retry).
     public func store<Store>(_ parameters: StoreQueryParameters<Store>) throws -> Store {
-        guard let definition = plan.stores[parameters.name] else {
+        let global = plan.globalStore(named: parameters.name)
+        guard let definition = plan.stores[parameters.name] ?? global?.store else {
             throw StreamsError.unknownStore(name: parameters.name, message: "is not in the topology")
         }
         let current = state
         guard current == .running || current == .pendingShutdown else {
             throw StreamsError.invalidState(
                 "state store \(parameters.name) can be queried while running; the application is \(current)")
+        }
+        if global != nil {
+            // A global table's store: one per instance, kept by the global thread.
+            let stores = globalStores[parameters.name].map { [$0] } ?? []
+            return parameters.make(stores, definition.timestamped)
         }
         return parameters.make(registry.stores(named: parameters.name), definition.timestamped)
     }

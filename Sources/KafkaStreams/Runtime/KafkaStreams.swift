@@ -46,6 +46,8 @@ public final class KafkaStreams: Sendable {
         var stateListener: (@Sendable (State, State) -> Void)?
         var exceptionHandler: @Sendable (any Error) -> StreamThreadExceptionResponse = { _ in .shutdownClient }
         var threads: [StreamThreadControl] = []
+        /// The global thread, when the topology has global tables.
+        var globalThread: GlobalStreamThread.Control?
         var lastError: (any Error)?
         var terminationWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -81,6 +83,11 @@ public final class KafkaStreams: Sendable {
     /// The error that stopped the application, if one did.
     public var lastError: (any Error)? { shared.withLock { $0.lastError } }
 
+    /// The global tables' stores of this instance (empty before `start()` or without global tables).
+    var globalStores: [String: any KeyValueBytesStore & Sendable] {
+        shared.withLock { $0.globalThread?.stores ?? [:] }
+    }
+
     /// Calls `listener(new, old)` on every state change, on the thread that caused it.
     public func setStateListener(_ listener: @escaping @Sendable (_ newState: State, _ oldState: State) -> Void) {
         shared.withLock { $0.stateListener = listener }
@@ -113,6 +120,13 @@ public final class KafkaStreams: Sendable {
         _ = try InternalTopicManager.prepare(plan: plan, config: config, creator: topicCreator, logger: logger)
         try FileManager.default.createDirectory(
             atPath: "\(config.stateDir)/\(config.applicationID)", withIntermediateDirectories: true)
+        if !plan.globalStores.isEmpty {
+            // Global tables are read to their end before any stream thread processes.
+            let global = try GlobalStreamThread.start(plan: plan, config: config, logger: logger) { [weak self] error in
+                self?.globalThreadFailed(error)
+            }
+            shared.withLock { $0.globalThread = global }
+        }
         transition(to: .rebalancing)
         for index in 0..<config.numStreamThreads {
             startThread(index: index)
@@ -123,8 +137,12 @@ public final class KafkaStreams: Sendable {
         let control = StreamThreadControl(index: index) { [weak self] index, state in
             self?.threadStateChanged(index: index, state: state)
         }
-        shared.withLock { $0.threads.append(control) }
-        StreamThread.start(control: control, plan: plan, config: config, registry: registry, logger: logger)
+        let globalStores = shared.withLock { shared in
+            shared.threads.append(control)
+            return shared.globalThread?.stores ?? [:]
+        }
+        StreamThread.start(
+            control: control, plan: plan, config: config, registry: registry, logger: logger, globalStores: globalStores)
     }
 
     private func threadStateChanged(index: Int, state: StreamThreadState) {
@@ -170,9 +188,23 @@ public final class KafkaStreams: Sendable {
         }
     }
 
+    /// The global thread failed: as Kafka Streams does, the client stops with that error.
+    private func globalThreadFailed(_ error: any Error) {
+        let current = state
+        guard current == .running || current == .rebalancing else { return }
+        logger.error("global stream thread failed: shutting down", metadata: ["error": "\(error)"])
+        shared.withLock { $0.lastError = error }
+        transition(to: .pendingError)
+        let threads = shared.withLock { $0.threads }
+        for thread in threads { thread.requestStop() }
+        checkAllThreadsFinished()
+    }
+
     private func checkAllThreadsFinished() {
-        let allFinished = shared.withLock { $0.threads.allSatisfy(\.isFinished) }
+        let (allFinished, global) = shared.withLock { ($0.threads.allSatisfy(\.isFinished), $0.globalThread) }
         guard allFinished else { return }
+        // No stream thread needs the global tables any more.
+        global?.requestStop()
         switch state {
         case .pendingError: transition(to: .error)
         case .pendingShutdown: transition(to: .notRunning)
@@ -205,6 +237,11 @@ public final class KafkaStreams: Sendable {
         for thread in threads {
             let remaining = deadline - ContinuousClock.now
             if !thread.waitUntilFinished(timeout: max(.zero, remaining)) { allStopped = false }
+        }
+        // The global thread last: stream threads read its stores until they stop.
+        if let global = shared.withLock({ $0.globalThread }) {
+            global.requestStop()
+            if !global.waitUntilFinished(timeout: max(.zero, deadline - ContinuousClock.now)) { allStopped = false }
         }
         if allStopped { checkAllThreadsFinished() }
         if allStopped, state == .pendingShutdown { transition(to: .notRunning) }

@@ -29,6 +29,8 @@ package final class LocalTopologyRunner {
     private let topicPartitions: [String: Int32]
     private var offsets: [String: Int64] = [:]
     private let cache: ThreadCache?
+    /// Applies records of global tables' topics to the global stores every task reads.
+    private var globalTask: GlobalStateTask?
 
     /// - Parameters:
     ///   - topicPartitions: Partition counts of input and output topics (default 1 each).
@@ -48,15 +50,21 @@ package final class LocalTopologyRunner {
         for (topic, count) in topicPartitions where count < 1 {
             throw StreamsConfigError(setting: "partitions of \(topic)", message: "must be at least 1, got \(count)")
         }
-        // Repartition topics: their own count, else the largest count of any source topic.
-        let sourceCount = plan.externalSourceTopics.map { topicPartitions[$0] ?? 1 }.max() ?? 1
+        // Internal topics get the counts the runtime gives them: repartition topics follow the
+        // subtopologies that write them, and joined topics must be co-partitioned.
+        let counts = try plan.internalTopicPartitions(external: topicPartitions)
         var internalCounts: [String: Int32] = [:]
         for topic in plan.internalTopics.values {
-            internalCounts["\(config.applicationID)-\(topic.name)"] = topic.partitions ?? sourceCount
+            internalCounts["\(config.applicationID)-\(topic.name)"] = counts[topic.name] ?? 1
         }
         collector.partitionCounts = topicPartitions.merging(internalCounts) { _, new in new }
         for topic in plan.internalTopics.values where topic.kind == .repartition {
             collector.repartitionTopics["\(config.applicationID)-\(topic.name)"] = topic.name
+        }
+        if !plan.globalStores.isEmpty {
+            globalTask = try GlobalStateTask(
+                plan: plan, config: config, directory: "\(stateDirectory)/global", collector: collector, logger: logger,
+                wallClock: { [unowned self] in self.wallClockTime })
         }
         // Every task exists from the start, as in Kafka Streams' driver: processors are
         // initialized and wall-clock punctuations fire before the first record.
@@ -88,7 +96,7 @@ package final class LocalTopologyRunner {
         topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?, timestamp: Int64,
         headers: RecordHeaders = []
     ) throws {
-        guard plan.subtopologyByTopic[topic] != nil else {
+        guard plan.subtopologyByTopic[topic] != nil || plan.globalTopics.contains(topic) else {
             throw StreamsError.invalidState("the topology does not read topic \(topic)")
         }
         let count = partitionCount(of: topic)
@@ -103,6 +111,12 @@ package final class LocalTopologyRunner {
         } else {
             target = roundRobin[topic, default: 0] % count
             roundRobin[topic] = target + 1
+        }
+        if let globalTask, plan.globalTopics.contains(topic) {
+            // A global table's update: applied at once to the store every task reads.
+            try processGlobal(globalTask, topic: topic, partition: target, key: key, value: value,
+                              timestamp: timestamp, headers: headers)
+            return
         }
         try process(topic: topic, logicalTopic: topic, partition: target, key: key, value: value,
                     timestamp: timestamp, headers: headers)
@@ -142,6 +156,9 @@ package final class LocalTopologyRunner {
 
     /// A query view of a key-value store over every task that has it.
     package func keyValueStore<K, V>(_ name: String, key: Serde<K>, value: Serde<V>) throws -> ReadOnlyKeyValueStore<K, V> {
+        if plan.stores[name] == nil, let global = globalTask?.stores[name] {
+            return ReadOnlyKeyValueStore(name: name, stores: [global], key: key, value: value, timestamped: true)
+        }
         guard let definition = plan.stores[name] else {
             throw StreamsError.unknownStore(name: name, message: "is not in the topology")
         }
@@ -152,7 +169,12 @@ package final class LocalTopologyRunner {
 
     /// Records dropped by handlers or for null keys, over all tasks.
     package var droppedRecords: Int {
-        tasks.values.reduce(0) { $0 + $1.context.droppedRecords }
+        tasks.values.reduce(globalTask?.context.droppedRecords ?? 0) { $0 + $1.context.droppedRecords }
+    }
+
+    /// Records (per window) dropped by windowed aggregations as too late, over all tasks.
+    package var droppedLateRecords: Int {
+        tasks.values.reduce(0) { $0 + $1.context.droppedLateRecords }
     }
 
     /// Closes every task and deletes the runner's state directory.
@@ -162,6 +184,8 @@ package final class LocalTopologyRunner {
             do { try tasks[id]?.close() } catch { firstError = firstError ?? error }
         }
         tasks.removeAll()
+        do { try globalTask?.close() } catch { firstError = firstError ?? error }
+        globalTask = nil
         try? FileManager.default.removeItem(atPath: stateDirectory)
         if let firstError { throw firstError }
     }
@@ -187,6 +211,23 @@ package final class LocalTopologyRunner {
         }
     }
 
+    private func processGlobal(
+        _ globalTask: GlobalStateTask, topic: String, partition: Int32, key: [UInt8]?, value: [UInt8]?, timestamp: Int64,
+        headers: RecordHeaders
+    ) throws {
+        let offsetKey = "\(topic)-\(partition)"
+        let offset = offsets[offsetKey, default: 0]
+        offsets[offsetKey] = offset + 1
+        try withOptionalBytes(key) { keyBytes in
+            try withOptionalBytes(value) { valueBytes in
+                try globalTask.process(
+                    RawRecord(
+                        topic: topic, partition: partition, offset: offset, timestamp: timestamp, key: keyBytes,
+                        value: valueBytes, headers: headers))
+            }
+        }
+    }
+
     private func drainRepartitionTopics() throws {
         while let record = collector.pendingRepartition.popFirst() {
             guard let logical = collector.repartitionTopics[record.topic] else { continue }
@@ -202,6 +243,7 @@ package final class LocalTopologyRunner {
             taskID: id, applicationID: config.applicationID, config: config, collector: collector, logger: logger,
             internalTopicNames: Set(plan.internalTopics.keys), cache: cache,
             wallClock: { [unowned self] in self.wallClockTime })
+        context.globalStores = globalTask?.stores ?? [:]
         let task = try StreamTask(id: id, plan: plan, context: context, stateDirectory: stateDirectory)
         tasks[id] = task
         return task

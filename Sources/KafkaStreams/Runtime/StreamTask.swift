@@ -105,7 +105,8 @@ final class StreamTask {
     /// The topics (broker names) this task reads.
     var inputTopics: Dictionary<String, SourceNodeBase>.Keys { sourcesByTopic.keys }
 
-    /// Processes one record of one of the task's input partitions, then due stream-time punctuations.
+    /// Processes one record of one of the task's input partitions, then due stream-time
+    /// punctuations. The source extracts the record's timestamp and advances stream time.
     func process(_ raw: RawRecord) throws {
         guard let source = sourcesByTopic[raw.topic] else {
             throw StreamsError.invalidState("task \(id) does not read topic \(raw.topic)")
@@ -115,7 +116,6 @@ final class StreamTask {
         context.currentHeaders = raw.headers
         context.currentRawKey = raw.key
         context.currentRawValue = raw.value
-        if raw.timestamp > context.streamTime { context.streamTime = raw.timestamp }
         defer {
             context.currentRawKey = nil
             context.currentRawValue = nil

@@ -22,6 +22,8 @@ final class StreamThread {
     private let cache: ThreadCache?
     private let subtopologyByBrokerTopic: [String: Int]
     private let internalTopicNames: Set<String>
+    /// The instance's global stores (global tables), read by every task.
+    private let globalStores: [String: any KeyValueBytesStore & Sendable]
 
     private var tasks: [TaskID: StreamTask] = [:]
     private var taskByPartition: [TopicPartition: StreamTask] = [:]
@@ -36,14 +38,15 @@ final class StreamThread {
     /// Starts a stream thread; it runs until stopped or failed, then calls `control.finish()`.
     static func start(
         control: StreamThreadControl, plan: TopologyPlan, config: StreamsConfig, registry: StoreRegistry,
-        logger: Logger
+        logger: Logger, globalStores: [String: any KeyValueBytesStore & Sendable] = [:]
     ) {
         let thread = Thread {
             var threadLogger = logger
             threadLogger[metadataKey: "thread"] = "\(control.index)"
             do {
                 let streamThread = try StreamThread(
-                    control: control, plan: plan, config: config, registry: registry, logger: threadLogger)
+                    control: control, plan: plan, config: config, registry: registry, logger: threadLogger,
+                    globalStores: globalStores)
                 try streamThread.run()
             } catch {
                 threadLogger.error("stream thread failed", metadata: ["error": "\(error)"])
@@ -57,9 +60,10 @@ final class StreamThread {
 
     private init(
         control: StreamThreadControl, plan: TopologyPlan, config: StreamsConfig, registry: StoreRegistry,
-        logger: Logger
+        logger: Logger, globalStores: [String: any KeyValueBytesStore & Sendable]
     ) throws {
         self.control = control
+        self.globalStores = globalStores
         self.plan = plan
         self.config = config
         self.registry = registry
@@ -163,7 +167,9 @@ final class StreamThread {
             metrics.producedRecords.increment(by: producer.takeSentCount())
             for (id, count) in processedByTask {
                 metrics.processed(id, records: count, nanoseconds: nanosPerRecord * Int64(count))
-                if let task = tasks[id] { metrics.dropped(id, total: task.context.droppedRecords) }
+                if let task = tasks[id] {
+                    metrics.dropped(id, total: task.context.droppedRecords, late: task.context.droppedLateRecords)
+                }
             }
         }
         if control.state == .partitionsAssigned { control.setState(.running) }
@@ -334,6 +340,7 @@ final class StreamThread {
             taskID: id, applicationID: config.applicationID, config: config, collector: producer, logger: logger,
             internalTopicNames: internalTopicNames, cache: cache,
             wallClock: { Int64(Date().timeIntervalSince1970 * 1000) })
+        context.globalStores = globalStores
         let task = try StreamTask(id: id, plan: plan, context: context, stateDirectory: stateDirectory)
         for store in task.changelogs {
             producer.forgetChangelogOffset(TopicPartition(topic: store.topic, partition: store.partition))

@@ -6,6 +6,8 @@ public enum StreamsError: Error, Sendable, CustomStringConvertible {
     case processing(node: String, taskID: String, message: String)
     /// A record could not be produced and the production handler chose to fail.
     case production(topic: String, message: String)
+    /// A record's extracted timestamp is negative and ``InvalidTimestampHandler`` chose to fail.
+    case invalidTimestamp(topic: String, partition: Int32, offset: Int64, timestamp: Int64)
     /// A key serialized to null where a store needs a key.
     case nullKey(store: String)
     /// A state store failed (disk full, RocksDB error, bad state directory).
@@ -27,6 +29,9 @@ public enum StreamsError: Error, Sendable, CustomStringConvertible {
             "StreamsError: processor \(node) in task \(taskID) failed: \(message)"
         case .production(let topic, let message):
             "StreamsError: cannot produce to \(topic): \(message)"
+        case .invalidTimestamp(let topic, let partition, let offset, let timestamp):
+            "StreamsError: the record at \(topic)-\(partition)@\(offset) has the invalid (negative) timestamp \(timestamp); "
+                + "use a TimestampExtractor that gives it a valid one, or StreamsConfig.invalidTimestampHandler = .logAndSkip"
         case .nullKey(let store):
             "StreamsError: a null key cannot be written to state store \(store)"
         case .stateStore(let store, let message):

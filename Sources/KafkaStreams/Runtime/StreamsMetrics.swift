@@ -16,9 +16,11 @@ final class StreamsMetrics {
     struct TaskCounters {
         let processed: Counter
         let dropped: Counter
+        let droppedLate: Counter
         let restored: Counter
         let processLatency: Timer
         var reportedDropped = 0
+        var reportedDroppedLate = 0
     }
 
     init(applicationID: String, thread: Int) {
@@ -36,6 +38,7 @@ final class StreamsMetrics {
         let counters = TaskCounters(
             processed: Counter(label: "kafka_streams_records_processed_total", dimensions: dimensions),
             dropped: Counter(label: "kafka_streams_records_dropped_total", dimensions: dimensions),
+            droppedLate: Counter(label: "kafka_streams_dropped_late_records_total", dimensions: dimensions),
             restored: Counter(label: "kafka_streams_records_restored_total", dimensions: dimensions),
             processLatency: Timer(label: "kafka_streams_process_latency", dimensions: dimensions))
         taskCounters[id] = counters
@@ -50,13 +53,17 @@ final class StreamsMetrics {
         counters.processLatency.recordNanoseconds(nanoseconds / Int64(records))
     }
 
-    /// Reports the task's dropped-record total (from handlers and lateness) as a counter delta.
-    func dropped(_ id: TaskID, total: Int) {
+    /// Reports the task's dropped-record totals (from handlers and lateness; `late`: of those,
+    /// records too late for their window) as counter deltas.
+    func dropped(_ id: TaskID, total: Int, late: Int = 0) {
         var counters = task(id)
         let delta = total - counters.reportedDropped
-        guard delta > 0 else { return }
-        counters.dropped.increment(by: delta)
+        let lateDelta = late - counters.reportedDroppedLate
+        guard delta > 0 || lateDelta > 0 else { return }
+        if delta > 0 { counters.dropped.increment(by: delta) }
+        if lateDelta > 0 { counters.droppedLate.increment(by: lateDelta) }
         counters.reportedDropped = total
+        counters.reportedDroppedLate = late
         taskCounters[id] = counters
     }
 

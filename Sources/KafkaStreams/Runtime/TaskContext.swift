@@ -48,6 +48,14 @@ final class TaskContext {
     }
     /// Records dropped by handlers or lateness, for metrics.
     var droppedRecords = 0
+    /// The instance's global stores (global tables), shared by all its tasks: read-only here.
+    var globalStores: [String: any KeyValueBytesStore & Sendable] = [:]
+    /// State that the nodes of one DSL operator share within the task (the two sides of a
+    /// stream-stream join share their stream time), by the operator's name.
+    var operatorState: [String: AnyObject] = [:]
+    /// Records (per window) that windowed aggregations dropped for arriving after their window
+    /// closed (window end + grace, by stream time), for metrics; also counted in `droppedRecords`.
+    var droppedLateRecords = 0
 
     init(
         taskID: TaskID, applicationID: String, config: StreamsConfig, collector: any RecordCollector,

@@ -19,6 +19,10 @@ public final class Topology {
     private var storeOrder: [String] = []
     private(set) var internalTopics: [String: InternalTopic] = [:]
     private var nextIndex = 0
+    /// Groups of nodes whose input topics must be co-partitioned (joins); see `Topology+Joins.swift`.
+    var copartitionGroups: [[String]] = []
+    /// Global tables: stores fed from whole topics, outside every subtopology.
+    var globalStores: [GlobalStoreDefinition] = []
 
     public init() {}
 
@@ -183,9 +187,12 @@ public final class Topology {
         for (name, topic) in internalTopics where topic.kind == .repartition && subtopologyByTopic[name] == nil {
             throw TopologyError.invalidTopology("repartition topic \(name) is written but never read")
         }
-        return TopologyPlan(
+        var plan = TopologyPlan(
             nodes: nodes, nodeIndex: nodeIndex, stores: stores, subtopologies: subtopologies,
             internalTopics: internalTopics, subtopologyByTopic: subtopologyByTopic)
+        plan.copartitionGroups = copartitionTopicGroups()
+        plan.globalStores = try validatedGlobalStores(topicsRead: topicsRead)
+        return plan
     }
 
     /// Groups nodes that share edges or stores; numbers groups in the order of their first node.

@@ -35,6 +35,9 @@ public struct TopologyDescription: Sendable, CustomStringConvertible, Equatable 
     }
 
     public let subtopologies: [Subtopology]
+    /// The global tables' stores, each fed by a source and a processor outside any task
+    /// (numbered after the subtopologies).
+    public internal(set) var globalStores: [Subtopology] = []
 
     /// The text Kafka Streams prints: each node with `-->` successors and `<--` predecessors
     /// (`none` when a processor has none), and a blank line after each subtopology.
@@ -55,6 +58,22 @@ public struct TopologyDescription: Sendable, CustomStringConvertible, Equatable 
                 case .sink(let topic):
                     out += "    Sink: \(node.name) (topic: \(topic))\n"
                     out += "      <-- \(names(node.predecessors))\n"
+                }
+            }
+            out += "\n"
+        }
+        for global in globalStores {
+            out += "  Sub-topology: \(global.id) for global store (will not generate tasks)\n"
+            for node in global.nodes {
+                switch node.kind {
+                case .source(let topics):
+                    out += "    Source: \(node.name) (topics: [\(topics.joined(separator: ", "))])\n"
+                    out += "      --> \(names(node.successors))\n"
+                case .processor(let stores):
+                    out += "    Processor: \(node.name) (stores: [\(stores.joined(separator: ", "))])\n"
+                    out += "      --> \(names(node.successors))\n"
+                    out += "      <-- \(names(node.predecessors))\n"
+                case .sink: break
                 }
             }
             out += "\n"
@@ -97,7 +116,7 @@ extension Topology {
                 return a.utf16.lexicographicallyPrecedes(b.utf16)  // Java's String.compareTo
             }
         }
-        return TopologyDescription(
+        var description = TopologyDescription(
             subtopologies: groups.enumerated().map { id, names in
                 TopologyDescription.Subtopology(
                     id: id,
@@ -114,5 +133,18 @@ extension Topology {
                             successors: ordered(children[name] ?? []))
                     })
             })
+        description.globalStores = globalStores.enumerated().map { index, global in
+            TopologyDescription.Subtopology(
+                id: groups.count + index,
+                nodes: [
+                    TopologyDescription.Node(
+                        name: global.sourceName, kind: .source(topics: [global.topic]), predecessors: [],
+                        successors: [global.processorName]),
+                    TopologyDescription.Node(
+                        name: global.processorName, kind: .processor(stores: [global.store.name]),
+                        predecessors: [global.sourceName], successors: []),
+                ])
+        }
+        return description
     }
 }

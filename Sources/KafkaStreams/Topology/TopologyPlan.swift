@@ -8,6 +8,10 @@ struct TopologyPlan: Sendable {
     let internalTopics: [String: InternalTopic]
     /// Which subtopology reads each source topic (internal topics by unprefixed name).
     let subtopologyByTopic: [String: Int]
+    /// Sets of source topics that must have the same partition count (the inputs of joins).
+    var copartitionGroups: [Set<String>] = []
+    /// Global tables, each fed from a whole topic by the global thread (not by tasks).
+    var globalStores: [GlobalStoreDefinition] = []
 
     /// Source topics the user provides (not internal).
     var externalSourceTopics: [String] {

@@ -1,0 +1,66 @@
+import Logging
+
+/// Joins each stream record with a table's current value (Kafka Streams' `KStreamKTableJoin`
+/// and `KStreamGlobalKTableJoin`): the table is looked up when the record is processed, and
+/// table updates produce nothing.
+///
+/// The lookup key is the record's key for a `KTable` and `keySelector(key, value)` for a
+/// `GlobalKTable`. Records with a null value, or whose lookup key is null, are dropped (a left
+/// join keeps a record whose own key is null and joins it with nothing). An inner join emits
+/// only records that found a value; a left join emits every other record too, joined with `nil`.
+final class KStreamKTableJoinNode<K, V, TK, TV, VOut>: ForwardingNode<K, V, K, VOut> {
+    let getterSupplier: KTableValueGetterSupplier<TK, TV>
+    let keySelector: @Sendable (K, V) throws -> TK
+    let leftJoin: Bool
+    let joiner: @Sendable (V, TV?) throws -> VOut
+    private let keyIsNull: (@Sendable (K) -> Bool)?
+    private let valueIsNull: (@Sendable (V) -> Bool)?
+    private let lookupKeyIsNull: (@Sendable (TK) -> Bool)?
+    private var getter: KTableValueGetter<TK, TV>?
+    private unowned var task: TaskContext?
+
+    init(
+        name: String, getter: KTableValueGetterSupplier<TK, TV>, leftJoin: Bool,
+        keySelector: @escaping @Sendable (K, V) throws -> TK, joiner: @escaping @Sendable (V, TV?) throws -> VOut
+    ) {
+        self.getterSupplier = getter
+        self.keySelector = keySelector
+        self.leftJoin = leftJoin
+        self.joiner = joiner
+        self.keyIsNull = nullCheck(K.self)
+        self.valueIsNull = nullCheck(V.self)
+        self.lookupKeyIsNull = nullCheck(TK.self)
+        super.init(name: name)
+    }
+
+    override func initialize(_ task: TaskContext) throws {
+        self.task = task
+        getter = try getterSupplier.make(task)
+    }
+
+    override func process(_ record: Record<K, V>) throws {
+        let lookupKey = try keySelector(record.key, record.value)
+        let lookupKeyIsNull = lookupKeyIsNull?(lookupKey) ?? false
+        let valueIsNull = valueIsNull?(record.value) ?? false
+        let keepsNullKey = leftJoin && keyIsNull?(record.key) == true && !valueIsNull
+        if !keepsNullKey && (lookupKeyIsNull || valueIsNull) {
+            drop(valueIsNull ? "null value" : "null join key")
+            return
+        }
+        let found = lookupKeyIsNull ? nil : try getter?.get(lookupKey)
+        guard leftJoin || found != nil else { return }
+        try downstream.forward(record.withValue(joiner(record.value, found?.value)))
+    }
+
+    private func drop(_ reason: String) {
+        guard let task else { return }
+        task.droppedRecords += 1
+        var metadata: Logger.Metadata = ["node": "\(name)", "reason": "\(reason)"]
+        if let position = task.recordMetadata {
+            metadata["topic"] = "\(position.topic)"
+            metadata["partition"] = "\(position.partition)"
+            metadata["offset"] = "\(position.offset)"
+        }
+        task.logger.warning("skipping a record with a null join key or value", metadata: metadata)
+    }
+}

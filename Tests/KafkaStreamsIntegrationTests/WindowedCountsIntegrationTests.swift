@@ -1,0 +1,99 @@
+import Foundation
+import KafkaStreams
+import KafkaStreamsTesting
+import RdKafka
+import Testing
+
+@testable import WindowedCounts
+
+/// The WindowedCounts example end to end on the embedded broker: final counts only, each
+/// exactly once, across a restart that restores the suppression buffer from its changelog.
+@Suite(.serialized) struct WindowedCountsIntegrationTests {
+    typealias FinalCount = WindowedCountsTopology.FinalCount
+
+    static let base: Int64 = 1_704_110_400_000
+
+    /// The sample's final counts, worked out by hand: minute 0 (alice's late view at 12:00:40 is
+    /// dropped, carol's out-of-order one at 12:00:55 is counted), minute 1, minute 2; minute 3 is
+    /// still open.
+    static let expected: [FinalCount] = [
+        FinalCount(user: "alice", windowStart: base, views: 3),
+        FinalCount(user: "bob", windowStart: base, views: 2),
+        FinalCount(user: "carol", windowStart: base, views: 2),
+        FinalCount(user: "alice", windowStart: base + 60_000, views: 2),
+        FinalCount(user: "bob", windowStart: base + 60_000, views: 3),
+        FinalCount(user: "carol", windowStart: base + 60_000, views: 1),
+        FinalCount(user: "alice", windowStart: base + 120_000, views: 1),
+        FinalCount(user: "carol", windowStart: base + 120_000, views: 1),
+    ]
+
+    @Test func modelOfTheSampleMatchesTheHandWorkedCounts() {
+        #expect(WindowedCountsTopology.expectedFinalCounts(WindowedCountsTopology.sample) == Self.expected)
+    }
+
+    @Test func exampleRunsOnTheEmbeddedBroker() throws {
+        let command = try WindowedCounts.parse([])
+        #expect(try command.runEmbedded(storeType: .inMemory) == Self.expected)
+    }
+
+    /// Runs the topology until every produced view is consumed and committed, then closes it.
+    func run(_ views: [WindowedCountsTopology.PageView], cluster: EmbeddedKafkaCluster, config: StreamsConfig) throws {
+        let streams = try KafkaStreams(
+            topology: WindowedCountsTopology.build(storeType: .persistent), config: config,
+            topicCreator: cluster.topicCreator)
+        try streams.start()
+        defer { streams.close() }
+        try WindowedCounts.produce(views, to: cluster.bootstrapServers)
+        try cluster.waitUntilConsumed(
+            groupID: config.applicationID, topics: [WindowedCountsTopology.inputTopic], timeout: .seconds(120))
+        #expect(streams.close(timeout: .seconds(30)))
+    }
+
+    /// Every record of the output topic, counted from the partitions' offsets (no waiting).
+    func outputRecordCount(_ cluster: EmbeddedKafkaCluster) throws -> Int64 {
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers, ["group.id": "offsets-\(UUID())"]))
+        defer { consumer.close() }
+        let partitions = try consumer.partitionCount(topic: WindowedCountsTopology.outputTopic, timeout: .seconds(10))
+        var total: Int64 = 0
+        for partition in 0..<Int32(partitions) {
+            let (low, high) = try consumer.watermarkOffsets(
+                topic: WindowedCountsTopology.outputTopic, partition: partition, timeout: .seconds(10))
+            total += high - low
+        }
+        return total
+    }
+
+    @Test func finalCountsExactlyOnceAcrossARestart() throws {
+        let cluster = try EmbeddedKafkaCluster()
+        try cluster.createTopic(WindowedCountsTopology.inputTopic, partitions: 2)
+        try cluster.createTopic(WindowedCountsTopology.outputTopic, partitions: 2)
+        var config = cluster.streamsConfig(applicationID: "windowed-\(UUID().uuidString.prefix(8).lowercased())")
+        config.cacheMaxBytes = 0
+        defer { try? FileManager.default.removeItem(atPath: config.stateDir) }
+
+        // The first run sees the views before 12:01:10: nothing is final yet (the first minute
+        // closes at 12:01:10), so every count of the first minute waits in the buffer.
+        let sample = WindowedCountsTopology.sample
+        let split = try #require(sample.firstIndex { $0.timestamp >= Self.base + 70_000 })
+        try run(Array(sample[..<split]), cluster: cluster, config: config)
+        #expect(try outputRecordCount(cluster) == 0)
+
+        // The second run, with fresh local state, restores the window store and the suppression
+        // buffer from their changelogs, then the rest of the views close three minutes.
+        var restarted = config
+        restarted.stateDir = config.stateDir + "-restarted"
+        defer { try? FileManager.default.removeItem(atPath: restarted.stateDir) }
+        try run(Array(sample[split...]), cluster: cluster, config: restarted)
+
+        #expect(try outputRecordCount(cluster) == Int64(Self.expected.count))
+        let records = try cluster.readRecords(
+            WindowedCountsTopology.outputTopic, key: WindowedCountsTopology.windowedUser, value: .int64,
+            count: Self.expected.count, timeout: .seconds(30))
+        let counts = records.map { FinalCount(user: $0.key.key, windowStart: $0.key.window.start, views: $0.value) }
+        #expect(counts.sorted() == Self.expected)
+        // A final count carries the time of the latest view in its window.
+        let aliceFirstMinute = try #require(records.first { $0.key.key == "alice" && $0.key.window.start == Self.base })
+        #expect(aliceFirstMinute.timestamp == Self.base + 58_000)
+    }
+}
