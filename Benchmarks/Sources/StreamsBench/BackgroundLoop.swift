@@ -1,0 +1,49 @@
+import Foundation
+import Synchronization
+
+/// A hand-written processing loop on its own OS thread (as a stream thread is), stopped by the
+/// main thread once the outputs are complete.
+final class BackgroundLoop: Sendable {
+    /// What a loop counted: records read per topic and records written.
+    typealias Counts = [String: Int]
+
+    private let stopRequested = Atomic<Bool>(false)
+    private let outcome = Mutex<Result<Counts, any Error>?>(nil)
+    private let finished = DispatchSemaphore(value: 0)
+
+    private init() {}
+
+    /// Whether the loop should finish: commit and return its counts.
+    var shouldStop: Bool { stopRequested.load(ordering: .relaxed) }
+
+    /// The loop's error if it has already failed.
+    var failure: (any Error)? {
+        outcome.withLock { outcome in
+            if case .failure(let error) = outcome { return error }
+            return nil
+        }
+    }
+
+    /// Starts `body` on a new thread.
+    static func start(name: String, _ body: @escaping @Sendable (BackgroundLoop) throws -> Counts) -> BackgroundLoop {
+        let loop = BackgroundLoop()
+        let thread = Thread {
+            let result = Result { try body(loop) }
+            loop.outcome.withLock { $0 = result }
+            loop.finished.signal()
+        }
+        thread.name = name
+        thread.start()
+        return loop
+    }
+
+    /// Asks the loop to finish and waits for its counts.
+    func stop(timeout: Duration) throws -> Counts {
+        stopRequested.store(true, ordering: .relaxed)
+        let milliseconds = Int(timeout.components.seconds * 1000)
+        guard finished.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else {
+            throw BenchError("the loop did not stop within \(timeout)")
+        }
+        return try outcome.withLock { $0! }.get()
+    }
+}

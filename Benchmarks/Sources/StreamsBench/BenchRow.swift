@@ -1,0 +1,40 @@
+/// One row of the table: a name, the row it is compared with (its limit), and how to run it.
+struct BenchRow {
+    /// What a row writes, for sizing topics under the embedded broker's log limit.
+    enum Workload {
+        /// One output record per input record.
+        case perRecord
+        /// A word count: repartition, changelog and output records per word.
+        case perWord
+    }
+
+    let name: String
+    /// The row whose throughput bounds this one; `nil` for a limit row.
+    let limit: String?
+    let workload: Workload
+    let run: (BenchContext) throws -> RowRun
+
+    /// Every row, in the order they run (a row runs after its limit row).
+    static var all: [BenchRow] {
+        [
+            // Stateless work.
+            BenchRow(name: RawPassthrough.name, limit: nil, workload: .perRecord, run: RawPassthrough.run),
+            BenchRow(name: "stateless", limit: RawPassthrough.name, workload: .perRecord, run: StreamsRows.stateless),
+            // Stateful work.
+            BenchRow(name: RawWordCount.name, limit: nil, workload: .perWord, run: RawWordCount.run),
+            BenchRow(name: "wordcount-memory", limit: RawWordCount.name, workload: .perWord) {
+                try StreamsRows.wordCount($0, storeType: .inMemory)
+            },
+            BenchRow(name: "wordcount-rocksdb", limit: RawWordCount.name, workload: .perWord) {
+                try StreamsRows.wordCount($0, storeType: .persistent)
+            },
+            // Later rows of issue 10 go here, each checked like the rows above (every input read,
+            // every expected output written):
+            // - "wordcount-eos": wordcount-rocksdb under exactly-once v2 (100 ms commit), limit
+            //   "wordcount-rocksdb" (needs a broker that honours transactions for a meaningful figure;
+            //   the mock accepts the calls);
+            // - "windowed-count": 1-minute tumbling count on RocksDB;
+            // - "stream-table-join": a KStream-KTable join.
+        ]
+    }
+}

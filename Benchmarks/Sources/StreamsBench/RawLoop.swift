@@ -1,0 +1,66 @@
+import Foundation
+import RdKafka
+
+/// What the hand-written loops share with the streams runtime's stream thread: one consumer in a
+/// group, batches of up to 1,000 zero-copy messages, an asynchronous producer served after each
+/// batch, and at-least-once commits every commit interval (flush the producer, then commit the
+/// offsets after the last processed records).
+final class RawLoop {
+    let consumer: KafkaConsumer
+    let producer: KafkaProducer
+    private let failures = DeliveryFailures()
+    private let settings: ClientSettings
+    private let topics: [String]
+    /// Next offset to commit per topic (index in `topics`) and partition: last processed + 1, or -1.
+    private var nextOffsets: [[Int64]]
+    private var lastCommit = ContinuousClock.now
+
+    init(settings: ClientSettings, groupID: String, topics: [String], partitions: Int) throws {
+        self.settings = settings
+        let failures = failures
+        producer = try KafkaProducer(
+            configuration: settings.producer(clientID: "\(groupID)-producer"),
+            deliveryReportHandler: { failures.record($0) })
+        consumer = try KafkaConsumer(configuration: settings.consumer(groupID: groupID))
+        self.topics = topics
+        nextOffsets = topics.map { _ in [Int64](repeating: -1, count: partitions) }
+        try consumer.subscribe(topics: topics)
+    }
+
+    /// Polls and processes batches until `control` says stop, then commits and closes.
+    ///
+    /// - Parameter process: handles one message and returns the index of its topic in `topics`.
+    func run(_ control: BackgroundLoop, process: (borrowing KafkaMessageView) throws -> Int) throws {
+        while !control.shouldStop {
+            try consumer.pollBatch(maxMessages: 1000, timeout: .milliseconds(50)) { message in
+                let topic = try process(message)
+                nextOffsets[topic][Int(message.partition)] = message.offset + 1
+            }
+            producer.poll()
+            try failures.check()
+            if ContinuousClock.now - lastCommit >= settings.commitInterval {
+                try commit()
+            }
+        }
+        try commit()
+        consumer.close()
+    }
+
+    /// Sends one record, retrying while the local queue is full.
+    func send(topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, timestamp: Int64) throws {
+        try InputData.produce(producer, topic: topic, key: key, value: value, timestamp: timestamp >= 0 ? timestamp : nil)
+    }
+
+    private func commit() throws {
+        try producer.flush(timeout: .seconds(60))
+        try failures.check()
+        var offsets: [TopicPartitionOffset] = []
+        for (topic, next) in zip(topics, nextOffsets) {
+            for (partition, offset) in next.enumerated() where offset >= 0 {
+                offsets.append(TopicPartitionOffset(topic: topic, partition: Int32(partition), offset: offset))
+            }
+        }
+        try consumer.commit(offsets)
+        lastCommit = .now
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// The table printed at the end of a run and the `--json` file.
+struct ResultReport {
+    let results: [RowResult]
+    let header: [String: String]
+
+    /// The table: one line per row, with its ratio to its limit row.
+    func table() -> String {
+        var lines: [String] = []
+        lines.append(
+            pad("row", 20) + lpad("input rec/s", 13) + lpad("MB/s", 8) + lpad("output rec/s", 14) + lpad("time s", 8)
+                + lpad("start s", 8) + lpad("ratio", 7) + "  " + pad("limit row", 17) + lpad("peak RSS MB", 12) + lpad("start RSS MB", 13))
+        for result in results {
+            if let error = result.error {
+                lines.append(pad(result.name, 20) + "FAILED: \(error)")
+                continue
+            }
+            lines.append(
+                pad(result.name, 20)
+                    + lpad(String(format: "%.0f", result.recordsPerSecond), 13)
+                    + lpad(String(format: "%.1f", result.megabytesPerSecond), 8)
+                    + lpad(String(format: "%.0f", result.outputsPerSecond), 14)
+                    + lpad(String(format: "%.2f", result.seconds), 8)
+                    + lpad(String(format: "%.1f", result.startupSeconds), 8)
+                    + lpad(result.ratio.map { String(format: "%.2f", $0) } ?? "-", 7) + "  "
+                    + pad(result.limit ?? "(limit)", 17)
+                    + lpad(result.peakRSSBytes.map { String($0 / 1_000_000) } ?? "?", 12)
+                    + lpad(result.startRSSBytes.map { String($0 / 1_000_000) } ?? "?", 13))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `{"rows": [{"name", "recordsPerSecond", "ratio", "rssBytes", ...}], ...}`.
+    func json() throws -> Data {
+        struct Row: Encodable {
+            let name: String
+            let recordsPerSecond: Double
+            let ratio: Double?
+            let rssBytes: Int?
+            let limit: String?
+            let megabytesPerSecond: Double
+            let outputRecordsPerSecond: Double
+            let seconds: Double
+            let startupSeconds: Double
+            let error: String?
+        }
+        struct Document: Encodable {
+            let rows: [Row]
+            let run: [String: String]
+        }
+        let rows = results.map {
+            Row(
+                name: $0.name, recordsPerSecond: $0.recordsPerSecond.rounded(), ratio: $0.ratio, rssBytes: $0.peakRSSBytes,
+                limit: $0.limit, megabytesPerSecond: $0.megabytesPerSecond, outputRecordsPerSecond: $0.outputsPerSecond.rounded(),
+                seconds: $0.seconds, startupSeconds: $0.startupSeconds, error: $0.error)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(Document(rows: rows, run: header))
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+
+    private func lpad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? " " + text : String(repeating: " ", count: width - text.count) + text
+    }
+}

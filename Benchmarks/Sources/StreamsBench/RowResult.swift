@@ -1,0 +1,22 @@
+/// The measured outcome of one row, or why it failed.
+struct RowResult {
+    let name: String
+    let limit: String?
+    /// Input records divided by the time from the first output to the last expected one.
+    var recordsPerSecond: Double = 0
+    /// Output records per second (a word count writes one per word).
+    var outputsPerSecond: Double = 0
+    /// Input megabytes (10^6 bytes of values) per second.
+    var megabytesPerSecond: Double = 0
+    var seconds: Double = 0
+    /// From the row's start (topic creation, client start, group join, task creation, restoration)
+    /// to its first output record: not part of the timed interval.
+    var startupSeconds: Double = 0
+    /// Throughput relative to the limit row; 1 for limit rows; `nil` when the limit row did not run.
+    var ratio: Double?
+    /// Peak RSS during the row (see ``ProcessMemory``).
+    var peakRSSBytes: Int?
+    /// RSS when the row started.
+    var startRSSBytes: Int?
+    var error: String?
+}

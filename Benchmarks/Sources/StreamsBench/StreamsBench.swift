@@ -1,0 +1,194 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RdKafka
+
+/// End-to-end throughput of the library against hand-written loops on librdkafka, in one process
+/// run, on the same broker and the same pre-loaded input (docs/benchmarks.md).
+@main
+struct StreamsBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "streams-bench",
+        abstract: "End-to-end throughput of swift-kafka-streams against hand-written librdkafka loops.",
+        discussion: """
+            Rows: \(BenchRow.all.map(\.name).joined(separator: ", ")). Each row reads the same input topic \
+            in its own consumer group, checks that it read every input record and wrote every expected \
+            output, and the run exits non-zero if any row fails.
+            """)
+
+    @Option(help: "Input records (text lines of about 100 bytes).")
+    var records = 200_000
+
+    @Option(help: "'embedded' (librdkafka's mock cluster in this process) or host:port of a Kafka broker.")
+    var broker = "embedded"
+
+    @Option(help: "Write the results as JSON to this file.")
+    var json: String?
+
+    @Option(help: "Partitions of every topic (0: the fewest from 4 up that keep the embedded broker's partitions under its log limit).")
+    var partitions = 0
+
+    @Option(help: "compression.codec of every producer (none, lz4, zstd, ...).")
+    var compression = "none"
+
+    @Option(name: .customLong("consumer-property"), help: "key=value: a librdkafka property for every processing consumer, raw and streams (repeatable).")
+    var consumerProperties: [String] = []
+
+    @Option(name: .customLong("producer-property"), help: "key=value: a librdkafka property for every producer, raw and streams (repeatable).")
+    var producerProperties: [String] = []
+
+    @Option(help: "Comma-separated rows to run (default: all).")
+    var rows: String?
+
+    @Option(help: "Commit interval of every row, in milliseconds.")
+    var commitIntervalMs = 1000
+
+    @Option(help: "Seconds a row may take to write all its outputs.")
+    var timeout = 120
+
+    mutating func run() throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let selected = try selectedRows()
+        let broker = try BenchBroker(broker)
+        var producerExtras = try Self.properties(producerProperties)
+        if compression != "none" { producerExtras["compression.codec"] = compression }
+        let settings = ClientSettings(
+            bootstrapServers: broker.bootstrapServers, producerExtras: producerExtras,
+            consumerExtras: try Self.properties(consumerProperties), commitInterval: .milliseconds(commitIntervalMs))
+        let runID = "bench-\(Int(Date().timeIntervalSince1970))-\(ProcessInfo.processInfo.processIdentifier)"
+        let stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("streams-bench-\(runID)").path
+        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+
+        let wordCountRows = selected.contains { $0.workload == .perWord }
+        let partitionCount = choosePartitions(embedded: broker.isEmbedded, wordCount: wordCountRows)
+        let inputTopic = "\(runID)-input"
+        try broker.createTopic(inputTopic, partitions: partitionCount)
+        print("streams-bench: \(records) records, \(partitionCount) partitions, compression \(compression), broker \(broker.description)")
+        print("librdkafka \(LibRdKafka.version), \(ProcessInfo.processInfo.activeProcessorCount) cores, commit interval \(commitIntervalMs) ms")
+        if !consumerProperties.isEmpty || !producerProperties.isEmpty {
+            print("extra consumer properties \(consumerProperties), producer properties \(producerProperties)")
+        }
+        let loadStart = ContinuousClock.now
+        let input = try InputData.load(topic: inputTopic, partitions: partitionCount, records: records, settings: settings)
+        print(
+            "input: \(input.recordCount) lines, \(input.valueBytes / 1_000_000) MB, \(input.wordCount) words "
+                + "(\(input.wordFrequencies.count) distinct), loaded in \(loadStart.duration(to: .now))")
+        let watcher = try TopicWatcher(settings: settings, runID: runID)
+        if broker.isEmbedded {
+            let estimate = MockLogLimit.estimate(input, wordCount: wordCountRows)
+            print(
+                String(
+                    format: "mock log limit: largest partition estimated at %.2f MiB uncompressed (%@) of %.0f MiB%@",
+                    Double(estimate.largest) / 1_048_576, estimate.largestTopic,
+                    Double(MockLogLimit.bytesPerPartition) / 1_048_576,
+                    compression == "none" ? "" : "; \(compression)-compressed on the broker, so smaller"))
+            if compression == "none" && estimate.largest > MockLogLimit.bytesPerPartition * 9 / 10 {
+                throw BenchError(
+                    "the embedded broker would delete records: raise --partitions, set --compression lz4 or lower --records")
+            }
+            try watcher.checkNothingDeleted(topics: [inputTopic], partitions: partitionCount)
+        }
+
+        let context = BenchContext(
+            broker: broker, settings: settings, input: input, watcher: watcher, runID: runID,
+            timeout: .seconds(timeout), stateDir: stateDir)
+        let canResetPeak = ProcessMemory.resetPeak()
+        var results: [RowResult] = []
+        for row in selected {
+            print("running \(row.name) ...")
+            fflush(nil)  // progress shows at once when the output is piped
+            results.append(measure(row, context: context, limits: results))
+            if let error = results.last?.error { print("  FAILED: \(error)") }
+        }
+
+        let header = [
+            "date": ISO8601DateFormatter().string(from: Date()),
+            "records": String(records), "partitions": String(partitionCount), "compression": compression,
+            "broker": broker.isEmbedded ? "embedded" : broker.bootstrapServers, "librdkafka": LibRdKafka.version,
+            "consumerProperties": consumerProperties.joined(separator: ","),
+            "producerProperties": producerProperties.joined(separator: ","),
+            "commitIntervalMs": String(commitIntervalMs),
+            "cores": String(ProcessInfo.processInfo.activeProcessorCount),
+            "rss": canResetPeak
+                ? "peak RSS (VmHWM) reset before each row; process-wide, includes the embedded broker's topics"
+                : "peak RSS (VmHWM) could not be reset: process-wide and monotonic across rows",
+        ]
+        let report = ResultReport(results: results, header: header)
+        print("")
+        print(report.table())
+        print(
+            canResetPeak
+                ? "peak RSS: VmHWM of the whole process, reset before each row (it includes the embedded broker and what earlier rows left)."
+                : "peak RSS: VmHWM of the whole process; it could not be reset, so it only grows from row to row.")
+        if let json {
+            try report.json().write(to: URL(fileURLWithPath: json))
+            print("wrote \(json)")
+        }
+        let failed = results.filter { $0.error != nil }.map(\.name)
+        if !failed.isEmpty {
+            print("FAILED rows: \(failed.joined(separator: ", "))")
+            throw ExitCode(1)
+        }
+    }
+
+    private static func properties(_ pairs: [String]) throws -> [String: String] {
+        var properties: [String: String] = [:]
+        for pair in pairs {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { throw ValidationError("expected key=value, got \(pair)") }
+            properties[String(parts[0])] = String(parts[1])
+        }
+        return properties
+    }
+
+    private func selectedRows() throws -> [BenchRow] {
+        guard let rows else { return BenchRow.all }
+        let names = rows.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let known = Set(BenchRow.all.map(\.name))
+        if let unknown = names.first(where: { !known.contains($0) }) {
+            throw ValidationError("unknown row \(unknown); rows: \(BenchRow.all.map(\.name).joined(separator: ", "))")
+        }
+        return BenchRow.all.filter { names.contains($0.name) }
+    }
+
+    /// The partition count: as given, or on the embedded broker the fewest from 4 up that keep the
+    /// estimated largest partition under 90% of the mock's limit even uncompressed.
+    private func choosePartitions(embedded: Bool, wordCount: Bool) -> Int {
+        if partitions > 0 { return partitions }
+        guard embedded else { return 4 }
+        let largestTopicBytes = Double(records) * MockLogLimit.bytesPerInputRecord(wordCount: wordCount) * 1.1
+        let needed = Int((largestTopicBytes / Double(MockLogLimit.bytesPerPartition * 9 / 10)).rounded(.up))
+        return max(4, needed)
+    }
+
+    private func measure(_ row: BenchRow, context: BenchContext, limits: [RowResult]) -> RowResult {
+        var result = RowResult(name: row.name, limit: row.limit)
+        _ = ProcessMemory.resetPeak()
+        result.startRSSBytes = ProcessMemory.currentBytes
+        let rowStart = ContinuousClock.now
+        do {
+            let run = try row.run(context)
+            result.startupSeconds = RowRun.seconds(rowStart, run.first)
+            let input = context.input
+            result.seconds = run.seconds
+            result.recordsPerSecond = Double(input.recordCount) / run.seconds
+            result.outputsPerSecond = Double(run.outputs) / run.seconds
+            result.megabytesPerSecond = Double(input.valueBytes) / 1e6 / run.seconds
+            result.peakRSSBytes = run.peakRSSBytes
+            if let limit = row.limit {
+                if let limitResult = limits.last(where: { $0.name == limit }), limitResult.error == nil {
+                    result.ratio = result.recordsPerSecond / limitResult.recordsPerSecond
+                }
+            } else {
+                result.ratio = 1
+            }
+        } catch {
+            result.error = "\(error)"
+        }
+        return result
+    }
+}
