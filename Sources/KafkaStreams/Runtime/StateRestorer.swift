@@ -26,6 +26,8 @@ final class StateRestorer {
         // Assigned, never subscribed or committed: the group id only enables the consumer queue.
         properties["group.id"] = "\(config.applicationID)-restore-\(clientID)"
         properties["enable.partition.eof"] = "true"
+        // Reaching the end of an empty or caught-up changelog should not wait for a full fetch.
+        if config.consumerProperties["fetch.wait.max.ms"] == nil { properties["fetch.wait.max.ms"] = "10" }
         let consumer = try KafkaConsumer(configuration: KafkaConfiguration(properties), logger: logger)
         self.consumer = consumer
         return consumer
