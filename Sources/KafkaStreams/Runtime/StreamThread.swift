@@ -192,7 +192,7 @@ final class StreamThread {
         }
         isPaused = pause
         control.acknowledgePaused(pause)
-        logger.info(pause ? "processing paused" : "processing resumed")
+        logger.debug(pause ? "processing paused" : "processing resumed")
     }
 
     // MARK: - Commit
