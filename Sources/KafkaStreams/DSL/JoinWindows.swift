@@ -69,6 +69,7 @@ public struct JoinWindows: Sendable, Hashable, CustomStringConvertible {
         JoinWindows(beforeMs: beforeMs, afterMs: timeDifference.milliseconds, graceMs: graceMs)
     }
 
+    /// `JoinWindows{beforeMs=…, afterMs=…, graceMs=…}`, as Kafka Streams prints them.
     public var description: String { "JoinWindows{beforeMs=\(beforeMs), afterMs=\(afterMs), graceMs=\(graceMs)}" }
 
     /// Kafka Streams' checks, thrown by `build()`.

@@ -18,6 +18,7 @@ public struct Joined<Key, Value, OtherValue>: Sendable {
     /// The name of the join processor and of the repartition topic, if any.
     public var name: String?
 
+    /// Serdes and a name; every one may be left out.
     public init(
         key: Serde<Key>? = nil, value: Serde<Value>? = nil, otherValue: Serde<OtherValue>? = nil, name: String? = nil
     ) {

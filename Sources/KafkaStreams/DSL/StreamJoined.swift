@@ -17,6 +17,7 @@
 ///                      .withStoreName("impression-clicks")) { impression, click in ... }
 /// ```
 public struct StreamJoined<Key, Value, OtherValue>: Sendable {
+    /// The key serde, for the stores and repartition topics; else the streams'.
     public var keySerde: Serde<Key>?
     /// The serde of the left (this) stream's values.
     public var valueSerde: Serde<Value>?
@@ -36,6 +37,7 @@ public struct StreamJoined<Key, Value, OtherValue>: Sendable {
     /// Extra configs of the stores' changelog topics.
     public var logConfig: [String: String] = [:]
 
+    /// Serdes and names; every one may be left out.
     public init(
         key: Serde<Key>? = nil, value: Serde<Value>? = nil, otherValue: Serde<OtherValue>? = nil,
         name: String? = nil, storeName: String? = nil

@@ -14,6 +14,7 @@ extension StreamsBuilder {
         let tableName = topology.newName("KTABLE-SOURCE-")
         let keySerde = serde(materialized.keySerde ?? consumed.keySerde, node: sourceName)
         let valueSerde = serde(materialized.valueSerde ?? consumed.valueSerde, node: sourceName)
+        let timestampExtractor = consumed.timestampExtractor
         let store = StoreDefinition(
             name: storeName, engine: materialized.storeType == .inMemory ? .inMemory : .persistent, timestamped: true,
             loggingEnabled: false, changelogConfigs: [:], cachingEnabled: false,
@@ -27,7 +28,8 @@ extension StreamsBuilder {
                 topic: topic, sourceName: sourceName, processorName: tableName, store: store,
                 makeNodes: { task in
                     let source = SourceNode<Key, Value?>(
-                        name: sourceName, key: keySerde, value: .optional(valueSerde), task: task)
+                        name: sourceName, key: keySerde, value: .optional(valueSerde), task: task,
+                        timestampExtractor: timestampExtractor)
                     let table = KTableSource(name: tableName, storeName: storeName, key: keySerde, value: valueSerde, task: task)
                     try source.connect(child: table)
                     return (source, table)

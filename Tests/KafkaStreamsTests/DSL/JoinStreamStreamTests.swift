@@ -310,6 +310,29 @@ import Testing
         #expect(shared.queueSize == 1)
     }
 
+    @Test func storeSuppliersMustMatchTheWindows() throws {
+        let windows = JoinWindows.ofTimeDifferenceAndGrace(.milliseconds(100), .milliseconds(10))
+        func supplier(_ name: String, retention: Int64 = 210, duplicates: Bool = true) -> WindowBytesStoreSupplier {
+            Stores.inMemoryWindowStore(
+                name, retentionPeriod: .milliseconds(retention), windowSize: .milliseconds(200), retainDuplicates: duplicates)
+        }
+        let h = try Harness(
+            .left, windows: windows,
+            streamJoined: .with(thisStoreSupplier: supplier("l"), otherStoreSupplier: supplier("r")))
+        try h.left.pipeInput(key: 1, value: "A", timestamp: 0)
+        try h.right.pipeInput(key: 1, value: "a", timestamp: 50)
+        #expect(h.read() == [t(1, "A+a", 50)])
+        #expect(try h.builder.build().describe().description.contains("l-left-shared-join-store"))
+
+        for bad in [
+            StreamJoined<Int32, String, String>.with(thisStoreSupplier: supplier("l", retention: 300), otherStoreSupplier: supplier("r")),
+            .with(thisStoreSupplier: supplier("l"), otherStoreSupplier: supplier("r", duplicates: false)),
+            .with(thisStoreSupplier: supplier("same"), otherStoreSupplier: supplier("same")),
+        ] {
+            #expect(throws: TopologyError.self) { try Harness(.inner, windows: windows, streamJoined: bad) }
+        }
+    }
+
     @Test func invalidWindowsFailTheBuild() throws {
         for windows in [
             JoinWindows.ofTimeDifferenceWithNoGrace(.milliseconds(10)).before(.milliseconds(-11)),
