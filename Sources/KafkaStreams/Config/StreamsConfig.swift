@@ -1,4 +1,5 @@
 import Foundation
+import RocksDB
 
 /// The settings of a Kafka Streams application.
 ///
@@ -43,6 +44,16 @@ public struct StreamsConfig: Sendable {
     public var invalidTimestampHandler: InvalidTimestampHandler = .logAndSkip
     /// `host:port` where this instance serves interactive queries, shared with the group.
     public var applicationServer: String?
+    /// Tunes the RocksDB options of each persistent store (Kafka Streams' `RocksDBConfigSetter`),
+    /// called with the store's name after the shared cache and write-buffer budget are set.
+    ///
+    /// ```swift
+    /// config.rocksDBConfigSetter = { store, options in
+    ///     options.compression = .lz4
+    ///     if store == "big-store" { options.writeBufferSize = 32 << 20 }
+    /// }
+    /// ```
+    public var rocksDBConfigSetter: (@Sendable (_ storeName: String, _ options: inout RocksDBOptions) -> Void)?
     /// Hears state restoration progress, if set.
     public var stateRestoreListener: StateRestoreListener?
     /// librdkafka settings for every client (for example `security.protocol`, `sasl.mechanisms`).

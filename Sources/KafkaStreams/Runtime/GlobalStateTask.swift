@@ -44,7 +44,7 @@ final class GlobalStateTask {
                     throw StreamsError.stateStore(
                         store: definition.name, message: "cannot create the state directory \(path): \(error)")
                 }
-                bytes = try definition.openPersistentStore(path: path, options: RocksDBSharedResources.options(for: config))
+                bytes = try definition.openPersistentStore(path: path, options: RocksDBSharedResources.options(for: config, store: definition.name))
             }
             stores[definition.name] = bytes
             storesByTopic[global.topic] = bytes

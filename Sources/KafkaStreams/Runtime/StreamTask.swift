@@ -13,6 +13,8 @@ final class StreamTask {
     private var isClosed = false
     /// The task's directory under the state directory (checkpoint, RocksDB stores).
     let directory: String?
+    /// Held while the task is open: no other instance may use this task's state meanwhile.
+    private let directoryLock: TaskDirectoryLock?
     /// Stores backed by changelog topics, in the order of the subtopology.
     private(set) var changelogs: [ChangeLoggingKeyValueBytesStore] = []
     /// Stores behind the thread's record cache.
@@ -23,6 +25,7 @@ final class StreamTask {
         self.id = id
         self.context = context
         self.directory = stateDirectory.map { "\($0)/\(id)" }
+        self.directoryLock = try directory.map { try TaskDirectoryLock(directory: $0) }
         let subtopology = plan.subtopologies[id.subtopology]
         var changelogs: [ChangeLoggingKeyValueBytesStore] = []
         var cachingStores: [CachingKeyValueBytesStore] = []
@@ -98,7 +101,7 @@ final class StreamTask {
                     store: definition.name, message: "cannot create the state directory \(directory): \(error)")
             }
             return try definition.openPersistentStore(
-                path: directory, options: RocksDBSharedResources.options(for: config))
+                path: directory, options: RocksDBSharedResources.options(for: config, store: definition.name))
         }
     }
 
@@ -225,6 +228,7 @@ final class StreamTask {
         for store in context.stores.values {
             do { try store.close() } catch { firstError = firstError ?? error }
         }
+        directoryLock?.release()
         if let firstError { throw firstError }
     }
 }

@@ -89,7 +89,7 @@ extension SegmentedBytesStore {
             config.stateDir = directory
             return try SegmentedBytesStore(
                 name: name, retentionPeriod: retentionPeriod, segmentInterval: segmentInterval,
-                backend: .rocksDB(directory: directory, options: RocksDBSharedResources.options(for: config)))
+                backend: .rocksDB(directory: directory, options: RocksDBSharedResources.options(for: config, store: name)))
         }
     }
 }

@@ -24,7 +24,7 @@ import Testing
             directory = path
             var config = StreamsConfig(applicationID: "t", bootstrapServers: "unused:9092")
             config.stateDir = path
-            inner = try RocksDBKeyValueStore(name: "s", path: path, options: RocksDBSharedResources.options(for: config))
+            inner = try RocksDBKeyValueStore(name: "s", path: path, options: RocksDBSharedResources.options(for: config, store: "s"))
         }
         return (inner, TransactionBufferingKeyValueBytesStore(inner: inner, maxPendingBytes: budget), directory)
     }
@@ -97,7 +97,7 @@ import Testing
         try buffer.close()
         var config = StreamsConfig(applicationID: "t", bootstrapServers: "unused:9092")
         config.stateDir = path
-        let reopened = try RocksDBKeyValueStore(name: "s", path: path, options: RocksDBSharedResources.options(for: config))
+        let reopened = try RocksDBKeyValueStore(name: "s", path: path, options: RocksDBSharedResources.options(for: config, store: "s"))
         #expect(try reopened.approximateNumEntries() > 0)
         #expect(try reopened.range(from: nil, to: nil, reverse: false).count == 100)
         try reopened.close()

@@ -6,7 +6,9 @@ import Synchronization
 enum RocksDBSharedResources {
     private static let cache = Mutex<(bytes: Int, cache: RocksDBCache)?>(nil)
 
-    static func options(for config: StreamsConfig) -> RocksDBOptions {
+    /// The options of one store's database: the shared cache and write-buffer budget, then the
+    /// application's `rocksDBConfigSetter`, if any.
+    static func options(for config: StreamsConfig, store: String) -> RocksDBOptions {
         var options = RocksDBOptions()
         options.createIfMissing = true
         let budget = config.stateStoreMemoryBytes
@@ -19,6 +21,7 @@ enum RocksDBSharedResources {
         // Write buffers take the other half of the budget, across all stores.
         options.dbWriteBufferSize = budget / 2
         options.writeBufferSize = min(16 * 1024 * 1024, max(1024 * 1024, budget / 8))
+        config.rocksDBConfigSetter?(store, &options)
         return options
     }
 }
