@@ -43,7 +43,10 @@ final class StateRestorer {
         for store in task.changelogs {
             let partition = TopicPartition(topic: store.topic, partition: store.partition)
             stores[partition] = store
-            let checkpointed = checkpoint.offsets[Checkpoint.Entry(topic: store.topic, partition: store.partition)]
+            // The offset inside the store is written with its data; the file may lag or be gone.
+            let inStore = try? (store.inner as? CheckpointingStore)?.storedCheckpoint(
+                topic: store.topic, partition: store.partition)
+            let checkpointed = inStore ?? checkpoint.offsets[Checkpoint.Entry(topic: store.topic, partition: store.partition)]
             if store.isPersistent, let checkpointed {
                 starts.append(TopicPartitionOffset(topic: store.topic, partition: store.partition, offset: checkpointed))
             } else {
@@ -110,6 +113,11 @@ final class StateRestorer {
             for store in task.changelogs where store.isPersistent {
                 let partition = TopicPartition(topic: store.topic, partition: store.partition)
                 if let end = endOffsets[partition], end >= 0 {
+                    // Durable first (offset inside the store, then flush), then the file: a
+                    // crash never leaves a checkpoint ahead of the restored data.
+                    try (store.inner as? CheckpointingStore)?.storeCheckpoint(
+                        topic: store.topic, partition: store.partition, offset: end)
+                    try store.inner.flush()
                     updated.offsets[Checkpoint.Entry(topic: store.topic, partition: store.partition)] = end
                 }
             }

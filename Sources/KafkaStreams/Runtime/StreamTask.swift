@@ -206,14 +206,20 @@ final class StreamTask {
     /// Whether any of the task's cached stores holds unflushed updates.
     var hasDirtyCaches: Bool { cachingStores.contains(where: \.hasDirtyEntries) }
 
-    /// Flushes the record cache (forwarding what it held) and the task's stores.
-    func flush() throws {
+    /// Flushes the record cache: what it held is written to the stores and changelogs and
+    /// forwarded downstream.
+    func flushCaches() throws {
         // Flushing one store's cache forwards records that may dirty another's: repeat until
         // every cache is clean (a topology is acyclic, so this ends).
         for _ in 0...cachingStores.count {
             for store in cachingStores { try store.flushCache() }
             if !cachingStores.contains(where: \.hasDirtyEntries) { break }
         }
+    }
+
+    /// Flushes the record cache and the task's stores.
+    func flush() throws {
+        try flushCaches()
         for store in context.stores.values { try store.flush() }
     }
 

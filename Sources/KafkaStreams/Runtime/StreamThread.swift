@@ -205,10 +205,15 @@ final class StreamThread {
             metrics.commitLatency.recordNanoseconds(
                 elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         }
+        // Cached updates first: they produce output and changelog records that must be
+        // acknowledged before offsets are committed.
+        for task in tasks.values { try task.flushCaches() }
         try handleDeliveryFailures(producer.flush(timeout: .seconds(60)))
         for task in tasks.values {
+            let covered = changelogOffsetsCovered(by: task)
+            try storeCheckpointsInStores(task, covered)
             try task.flush()
-            try writeCheckpoint(task)
+            try writeCheckpoint(task, covered)
         }
         var offsets: [TopicPartitionOffset] = []
         for (partition, offset) in pendingOffsets where partitions?.contains(partition) ?? true {
@@ -244,16 +249,38 @@ final class StreamThread {
 
     /// Records, for the task's persistent stores, the changelog offset their flushed state covers:
     /// the next offset after the last acknowledged changelog record.
-    private func writeCheckpoint(_ task: StreamTask) throws {
+    /// Per persistent logged store, the next changelog offset its state covers once flushed.
+    private func changelogOffsetsCovered(by task: StreamTask) -> [(store: ChangeLoggingKeyValueBytesStore, next: Int64)] {
+        task.changelogs.compactMap { store in
+            guard store.isPersistent,
+                let acknowledged = producer.acknowledgedChangelogOffset(
+                    TopicPartition(topic: store.topic, partition: store.partition))
+            else { return nil }
+            return (store, acknowledged + 1)
+        }
+    }
+
+    /// Writes the covered offsets inside the stores that can keep them (RocksDB), before the flush
+    /// that makes data and offset durable together.
+    private func storeCheckpointsInStores(
+        _ task: StreamTask, _ covered: [(store: ChangeLoggingKeyValueBytesStore, next: Int64)]
+    ) throws {
+        for (store, next) in covered {
+            try (store.inner as? CheckpointingStore)?.storeCheckpoint(
+                topic: store.topic, partition: store.partition, offset: next)
+        }
+    }
+
+    private func writeCheckpoint(
+        _ task: StreamTask, _ covered: [(store: ChangeLoggingKeyValueBytesStore, next: Int64)]
+    ) throws {
         guard let directory = task.directory else { return }
         var checkpoint = (try? Checkpoint.read(directory: directory)) ?? Checkpoint()
         var changed = false
-        for store in task.changelogs where store.isPersistent {
-            let partition = TopicPartition(topic: store.topic, partition: store.partition)
-            guard let acknowledged = producer.acknowledgedChangelogOffset(partition) else { continue }
+        for (store, next) in covered {
             let entry = Checkpoint.Entry(topic: store.topic, partition: store.partition)
-            if checkpoint.offsets[entry] != acknowledged + 1 {
-                checkpoint.offsets[entry] = acknowledged + 1
+            if checkpoint.offsets[entry] != next {
+                checkpoint.offsets[entry] = next
                 changed = true
             }
         }

@@ -14,7 +14,7 @@ final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
         self.name = name
         self.path = path
         do {
-            self.db = try RocksDB(path: path, options: options)
+            self.db = try RocksDB(path: path, options: options, columnFamilies: [Self.offsetsFamily])
         } catch {
             throw StreamsError.stateStore(store: name, message: "cannot open RocksDB at \(path): \(error)")
         }
@@ -102,5 +102,35 @@ extension RocksDBKeyValueStore: AtomicBatchWriting {
             if let value = write.value { batch.put(write.key, value) } else { batch.delete(write.key) }
         }
         try write(batch)
+    }
+}
+
+extension RocksDBKeyValueStore: CheckpointingStore {
+    /// The column family holding the changelog offset the store's data covers.
+    static let offsetsFamily = "kafka-streams-offsets"
+
+    private static func offsetKey(topic: String, partition: Int32) -> [UInt8] {
+        Array(topic.utf8) + [0] + Array(String(partition).utf8)
+    }
+
+    func storeCheckpoint(topic: String, partition: Int32, offset: Int64) throws {
+        try wrap {
+            guard let family = try db.columnFamily(named: Self.offsetsFamily) else {
+                throw StreamsError.stateStore(store: name, message: "the offsets column family is missing")
+            }
+            var value: [UInt8] = []
+            appendBigEndian(offset, to: &value)
+            try db.put(Self.offsetKey(topic: topic, partition: partition), value, in: family, options: writeOptions)
+        }
+    }
+
+    func storedCheckpoint(topic: String, partition: Int32) throws -> Int64? {
+        try wrap {
+            guard let family = try db.columnFamily(named: Self.offsetsFamily),
+                let value = try db.get(Self.offsetKey(topic: topic, partition: partition), in: family),
+                value.count == 8
+            else { return nil }
+            return value.withUnsafeBytes { Int64(bigEndian: $0.loadUnaligned(as: Int64.self)) }
+        }
     }
 }
