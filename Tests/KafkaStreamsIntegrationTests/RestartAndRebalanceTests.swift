@@ -66,6 +66,31 @@ import Testing
         }
     }
 
+    @Test func offsetInsideRocksDBReplacesALostCheckpointFile() async throws {
+        let cluster = try EmbeddedKafkaCluster()
+        try cluster.createTopic("text-lines", partitions: 2)
+        try cluster.createTopic("word-counts", partitions: 2)
+        var config = cluster.streamsConfig(applicationID: "lost-checkpoint")
+        _ = try await run(cluster: cluster, config: config, storeType: .persistent, lines: Self.firstLines)
+        // Remove every .checkpoint file; the RocksDB databases (and the offsets inside) stay.
+        let root = "\(config.stateDir)/\(config.applicationID)"
+        var removed = 0
+        for task in try FileManager.default.contentsOfDirectory(atPath: root) {
+            let file = "\(root)/\(task)/.checkpoint"
+            if FileManager.default.fileExists(atPath: file) {
+                try FileManager.default.removeItem(atPath: file)
+                removed += 1
+            }
+        }
+        #expect(removed > 0)
+
+        let counter = RestoreCounter()
+        config.stateRestoreListener = counter.listener
+        let second = try await run(cluster: cluster, config: config, storeType: .persistent, lines: Self.secondLines)
+        #expect(second == WordCountIntegrationTests.expectedCounts(Self.firstLines + Self.secondLines))
+        #expect(counter.total == 0, "the offsets inside RocksDB cover its data: nothing to replay")
+    }
+
     @Test func deletedStateDirectoryIsRestoredInFull() async throws {
         let cluster = try EmbeddedKafkaCluster()
         try cluster.createTopic("text-lines", partitions: 2)
