@@ -32,20 +32,7 @@ final class GlobalStateTask {
         var storesByTopic: [String: any KeyValueBytesStore & Sendable] = [:]
         for global in plan.globalStores {
             let definition = global.store
-            let bytes: any KeyValueBytesStore & Sendable
-            switch definition.engine {
-            case .inMemory:
-                bytes = try definition.openInMemoryStore()
-            case .persistent:
-                let path = "\(directory)/rocksdb/\(definition.name)"
-                do {
-                    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-                } catch {
-                    throw StreamsError.stateStore(
-                        store: definition.name, message: "cannot create the state directory \(path): \(error)")
-                }
-                bytes = try definition.openPersistentStore(path: path, options: RocksDBSharedResources.options(for: config, store: definition.name))
-            }
+            let bytes = try definition.open(taskDirectory: directory, config: config)
             stores[definition.name] = bytes
             storesByTopic[global.topic] = bytes
             context.byteStores[definition.name] = bytes

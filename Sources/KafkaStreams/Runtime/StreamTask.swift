@@ -34,7 +34,7 @@ final class StreamTask {
             guard let definition = plan.stores[storeName] else {
                 throw TopologyError.unknownStore(node: "task \(id)", store: storeName)
             }
-            let bytes = try Self.openStore(definition, task: id, stateDirectory: stateDirectory, config: context.config)
+            let bytes = try definition.open(taskDirectory: directory, config: context.config)
             context.byteStores[storeName] = bytes
             var logged: any KeyValueBytesStore = bytes
             if definition.loggingEnabled {
@@ -81,28 +81,6 @@ final class StreamTask {
             try node.initialize(context)
         }
         context.currentNode = nil
-    }
-
-    private static func openStore(
-        _ definition: StoreDefinition, task: TaskID, stateDirectory: String?, config: StreamsConfig
-    ) throws -> any KeyValueBytesStore & Sendable {
-        switch definition.engine {
-        case .inMemory:
-            return try definition.openInMemoryStore()
-        case .persistent:
-            guard let stateDirectory else {
-                throw StreamsError.stateStore(store: definition.name, message: "no state directory for a persistent store")
-            }
-            let directory = "\(stateDirectory)/\(task)/rocksdb/\(definition.name)"
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw StreamsError.stateStore(
-                    store: definition.name, message: "cannot create the state directory \(directory): \(error)")
-            }
-            return try definition.openPersistentStore(
-                path: directory, options: RocksDBSharedResources.options(for: config, store: definition.name))
-        }
     }
 
     /// The topics (broker names) this task reads.
