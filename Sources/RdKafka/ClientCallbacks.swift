@@ -10,6 +10,8 @@ final class ClientCallbacks: Sendable {
     let logger: Logger
     let errorHandler: (@Sendable (KafkaError) -> Void)?
     let deliveryReportHandler: (@Sendable (DeliveryReport) -> Void)?
+    /// Which delivery reports reach the handler.
+    let deliveryReportScope: DeliveryReportScope
     /// Set by `subscribe`, read by the rebalance callback on the polling thread.
     let rebalanceHandler = Mutex<(@Sendable (RebalanceEvent) -> Void)?>(nil)
     /// Set by `withRebalanceHandler` for the duration of its body: the address of a non-escaping
@@ -21,8 +23,10 @@ final class ClientCallbacks: Sendable {
     init(
         logger: Logger,
         errorHandler: (@Sendable (KafkaError) -> Void)? = nil,
-        deliveryReportHandler: (@Sendable (DeliveryReport) -> Void)? = nil
+        deliveryReportHandler: (@Sendable (DeliveryReport) -> Void)? = nil,
+        deliveryReportScope: DeliveryReportScope = .all
     ) {
+        self.deliveryReportScope = deliveryReportScope
         self.logger = logger
         self.errorHandler = errorHandler
         self.deliveryReportHandler = deliveryReportHandler

@@ -23,6 +23,11 @@ extension DeliveryReport {
 let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
     _, message, opaque in
     guard let message, let callbacks = ClientCallbacks.from(opaque) else { return }
+    if callbacks.deliveryReportScope == .failuresAndTagged, message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR,
+        message.pointee._private == nil
+    {
+        return
+    }
     let report = DeliveryReport(message: message)
     if let handler = callbacks.deliveryReportHandler {
         handler(report)

@@ -44,6 +44,9 @@ public final class KafkaProducer: @unchecked Sendable {
     ///   - errorHandler: called with global client errors (such as all brokers down), on the thread
     ///     that polls. Also available afterwards as ``lastError``.
     ///   - deliveryReportHandler: called once per produced message, on the thread that polls.
+    ///   - deliveryReports: which reports reach the handler: all of them (default), or only
+    ///     failures and messages produced with a non-zero `tag`, which skips the per-message work
+    ///     for the rest (a stream thread only needs those).
     ///     Without it, failed deliveries are logged at `warning`.
     /// - Throws: ``KafkaError`` of kind ``KafkaError/Kind-swift.enum/configuration`` for an
     ///   unknown property, an invalid value or conflicting properties.
@@ -51,13 +54,16 @@ public final class KafkaProducer: @unchecked Sendable {
         configuration: KafkaConfiguration,
         logger: Logger = Logger(label: "rdkafka"),
         errorHandler: (@Sendable (KafkaError) -> Void)? = nil,
-        deliveryReportHandler: (@Sendable (DeliveryReport) -> Void)? = nil
+        deliveryReportHandler: (@Sendable (DeliveryReport) -> Void)? = nil,
+        deliveryReports: DeliveryReportScope = .all
     ) throws(KafkaError) {
         var effective = configuration
         let defaultedIdempotence = effective["enable.idempotence"] == nil
         if defaultedIdempotence { effective["enable.idempotence"] = "true" }
         self.configuration = effective
-        self.callbacks = ClientCallbacks(logger: logger, errorHandler: errorHandler, deliveryReportHandler: deliveryReportHandler)
+        self.callbacks = ClientCallbacks(
+            logger: logger, errorHandler: errorHandler, deliveryReportHandler: deliveryReportHandler,
+            deliveryReportScope: deliveryReports)
         do {
             self.handle = try callbacks.makeHandle(type: RD_KAFKA_PRODUCER, configuration: effective) { conf in
                 rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)

@@ -54,7 +54,9 @@ final class StreamsProducer: RecordCollector {
                     } else if report.tag == StreamsProducer.changelogTag {
                         changelogOffsets.record(report)
                     }
-                })
+                },
+                // Only failures and changelog records (tagged) need a report.
+                deliveryReports: .failuresAndTagged)
         } catch {
             throw StreamsConfigError(setting: "producerProperties", message: "\(error)")
         }
