@@ -89,8 +89,17 @@ final class StreamTask {
     /// Processes one record of one of the task's input partitions, then due stream-time
     /// punctuations. The source extracts the record's timestamp and advances stream time.
     func process(_ raw: RawRecord) throws {
-        guard let source = sourcesByTopic[raw.topic] else {
-            throw StreamsError.invalidState("task \(id) does not read topic \(raw.topic)")
+        // Consecutive records mostly share a topic: skip the dictionary lookup then.
+        let source: SourceNodeBase
+        if let last = lastSource, raw.topic == lastSourceTopic {
+            source = last
+        } else {
+            guard let found = sourcesByTopic[raw.topic] else {
+                throw StreamsError.invalidState("task \(id) does not read topic \(raw.topic)")
+            }
+            source = found
+            lastSource = found
+            lastSourceTopic = raw.topic
         }
         context.recordMetadata = RecordMetadata(topic: raw.topic, partition: raw.partition, offset: raw.offset)
         context.currentRecordTimestamp = raw.timestamp
@@ -114,6 +123,9 @@ final class StreamTask {
         context.currentRawValue = nil
         try punctuate(.streamTime, now: context.streamTime)
     }
+
+    private var lastSourceTopic = ""
+    private var lastSource: SourceNodeBase?
 
     /// Records waiting to be processed in timestamp order (tasks with several input partitions).
     var buffered = PartitionGroup()

@@ -124,16 +124,23 @@ final class StreamThread {
         var processedByTask: [TaskID: Int] = [:]
         var bufferingTasks: Set<TaskID> = []
         var run = 0
+        var runNextOffset: Int64?
+        var cachedTaskBuffers = false
         let batchStart = ContinuousClock.now
         let batchSize = try consumer.pollBatch(maxMessages: 1000, timeout: .milliseconds(50)) { message in
             let topic = message.topic
             let partition = message.partition
             if cachedTask == nil || partition != cachedPartition || topic != cachedTopic {
                 if let previous = cachedTask, run > 0 { processedByTask[previous.id, default: 0] += run }
+                if let nextOffset = runNextOffset {
+                    pendingOffsets[TopicPartition(topic: cachedTopic, partition: cachedPartition)] = nextOffset
+                    runNextOffset = nil
+                }
                 run = 0
                 cachedTopic = topic
                 cachedPartition = partition
                 cachedTask = taskByPartition[TopicPartition(topic: topic, partition: partition)]
+                cachedTaskBuffers = cachedTask.map { multiPartitionTasks.contains($0.id) } ?? false
             }
             guard let task = cachedTask else {
                 logger.warning("record of an unassigned partition", metadata: ["topic": "\(topic)", "partition": "\(partition)"])
@@ -145,12 +152,13 @@ final class StreamThread {
             let raw = RawRecord(
                 topic: topic, partition: partition, offset: message.offset, timestamp: message.timestamp,
                 key: message.key, value: message.value, headers: headers)
-            if multiPartitionTasks.contains(task.id) {
+            if cachedTaskBuffers {
                 task.buffer(raw)
                 bufferingTasks.insert(task.id)
             } else {
                 try task.process(raw)
-                pendingOffsets[TopicPartition(topic: topic, partition: partition)] = message.offset + 1
+                // Recorded per run of one partition, not per record (no hashing per record).
+                runNextOffset = message.offset + 1
             }
             run += 1
         }
@@ -160,6 +168,9 @@ final class StreamThread {
             }
         }
         if let last = cachedTask, run > 0 { processedByTask[last.id, default: 0] += run }
+        if let nextOffset = runNextOffset {
+            pendingOffsets[TopicPartition(topic: cachedTopic, partition: cachedPartition)] = nextOffset
+        }
         if batchSize > 0 {
             let elapsed = ContinuousClock.now - batchStart
             let nanosPerRecord = (elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000) / Int64(batchSize)
