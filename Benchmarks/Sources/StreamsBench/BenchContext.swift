@@ -77,6 +77,68 @@ struct BenchContext {
         try expect(latest.count == input.wordFrequencies.count, "\(topic) counts \(latest.count) distinct words, expected \(input.wordFrequencies.count)")
         try expect(wrong.isEmpty, "\(topic) has wrong final counts for \(wrong.count) words, e.g. \(wrong.prefix(3).joined(separator: "; "))")
     }
+
+    /// Reads a windowed count's output back (keys `[key][window start: 8 bytes BE]`, 8-byte counts):
+    /// one update per input record (no cache), and every window's last (largest) count equal to the
+    /// number of input records of its key whose timestamps fall in it, for every key and window.
+    func checkWindowedCounts(topic: String) throws {
+        var expected: [[UInt8]: Int64] = [:]
+        for index in 0..<input.recordCount {
+            let timestamp = input.timestamp(of: index)
+            let start = timestamp - timestamp % RawWindowedCount.windowMs
+            var windowedKey = Array(InputData.key(of: index).utf8)
+            withUnsafeBytes(of: start.bigEndian) { windowedKey.append(contentsOf: $0) }
+            expected[windowedKey, default: 0] += 1
+        }
+        var latest: [[UInt8]: Int64] = [:]
+        var malformed = 0
+        let count = try watcher.readAll(topic: topic, partitions: input.partitions, timeout: timeout) { message in
+            guard let key = message.key, key.count > 8, let value = message.value, value.count == 8 else {
+                malformed += 1
+                return
+            }
+            var count: Int64 = 0
+            for byte in value { count = count << 8 | Int64(byte) }
+            let windowedKey = Array(key)
+            if count > latest[windowedKey] ?? 0 { latest[windowedKey] = count }
+        }
+        try expect(malformed == 0, "\(topic) has \(malformed) records without a windowed key or an 8-byte count")
+        try expect(count == input.recordCount, "\(topic) holds \(count) count updates, expected \(input.recordCount) (one per input record)")
+        try expect(latest.count == expected.count, "\(topic) counts \(latest.count) distinct windows, expected \(expected.count)")
+        var wrong: [String] = []
+        for (windowedKey, frequency) in expected where latest[windowedKey] != frequency {
+            let key = String(decoding: windowedKey.dropLast(8), as: UTF8.self)
+            let start = windowedKey.suffix(8).reduce(Int64(0)) { $0 << 8 | Int64($1) }
+            wrong.append("\(key)@\(start): \(latest[windowedKey].map(String.init) ?? "none") instead of \(frequency)")
+        }
+        try expect(wrong.isEmpty, "\(topic) has wrong final counts for \(wrong.count) windows, e.g. \(wrong.prefix(3).joined(separator: "; "))")
+    }
+
+    /// Reads a stream-table join's output back: exactly as many results per key as the input has
+    /// records of that key (so one per input record), each carrying the table's value of its key.
+    func checkJoinResults(topic: String, tableValue: (String) -> String) throws {
+        var expected: [String: Int] = [:]
+        for index in 0..<input.recordCount { expected[InputData.key(of: index), default: 0] += 1 }
+        var seen: [String: Int] = [:]
+        var wrong: [String] = []
+        var wrongCount = 0
+        let count = try watcher.readAll(topic: topic, partitions: input.partitions, timeout: timeout) { message in
+            let key = message.key.map { String(decoding: $0, as: UTF8.self) } ?? "<null>"
+            let value = message.value.map { String(decoding: $0, as: UTF8.self) } ?? "<null>"
+            seen[key, default: 0] += 1
+            if value != tableValue(key) {
+                wrongCount += 1
+                if wrong.count < 3 { wrong.append("\(key): \(value)") }
+            }
+        }
+        try expect(count == input.recordCount, "\(topic) holds \(count) join results, expected \(input.recordCount) (one per input record)")
+        try expect(wrongCount == 0, "\(topic) has \(wrongCount) results with the wrong table value, e.g. \(wrong.joined(separator: "; "))")
+        let off = expected.filter { seen[$0.key] != $0.value }
+        try expect(
+            off.isEmpty && seen.count == expected.count,
+            "\(topic) has the wrong number of results for \(off.count) keys (\(seen.count) keys seen, expected \(expected.count)), e.g. "
+                + off.prefix(3).map { "\($0.key): \(seen[$0.key] ?? 0) instead of \($0.value)" }.joined(separator: "; "))
+    }
 }
 
 /// The timed part of one row: from the first output record seen to the last expected one.

@@ -2,7 +2,8 @@
 struct BenchRow {
     /// What a row writes, for sizing topics under the embedded broker's log limit.
     enum Workload {
-        /// One output record per input record.
+        /// One output record per input record, no larger than the input record (pass-through,
+        /// windowed count and its changelog, join results).
         case perRecord
         /// A word count: repartition, changelog and output records per word.
         case perWord
@@ -28,13 +29,13 @@ struct BenchRow {
             BenchRow(name: "wordcount-rocksdb", limit: RawWordCount.name, workload: .perWord) {
                 try StreamsRows.wordCount($0, storeType: .persistent)
             },
-            // Later rows of issue 10 go here, each checked like the rows above (every input read,
-            // every expected output written):
-            // - "wordcount-eos": wordcount-rocksdb under exactly-once v2 (100 ms commit), limit
-            //   "wordcount-rocksdb" (needs a broker that honours transactions for a meaningful figure;
-            //   the mock accepts the calls);
-            // - "windowed-count": 1-minute tumbling count on RocksDB;
-            // - "stream-table-join": a KStream-KTable join.
+            BenchRow(name: RawWindowedCount.name, limit: nil, workload: .perRecord, run: RawWindowedCount.run),
+            BenchRow(name: "windowed-count", limit: RawWindowedCount.name, workload: .perRecord, run: StreamsRows.windowedCount),
+            BenchRow(name: "stream-table-join", limit: RawPassthrough.name, workload: .perRecord, run: StreamsRows.streamTableJoin),
+            // Still to come (issue 10), checked like the rows above (every input read, every
+            // expected output written): "wordcount-eos", wordcount-rocksdb under exactly-once v2
+            // (100 ms commit), limit "wordcount-rocksdb" (needs a broker that honours transactions
+            // for a meaningful figure; the mock accepts the calls).
         ]
     }
 }

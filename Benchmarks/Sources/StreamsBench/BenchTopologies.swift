@@ -31,4 +31,45 @@ enum BenchTopologies {
             .to(output, produced: .with(key: .string, value: .int64))
         return try builder.build()
     }
+
+    /// The store of the windowed counts (`<applicationID>-windowed-counts-changelog`).
+    static let windowedStore = "windowed-counts"
+
+    /// The count per key per 1-minute tumbling window (no grace: the input's timestamps never
+    /// decrease within a partition, so nothing is late) in a RocksDB window store, record cache
+    /// off, every update sent with the `.timeWindowed` key layout. The input is already keyed, so
+    /// `groupByKey` needs no repartition, as the hand-written loop.
+    static func windowedCount(input: String, output: String) throws -> Topology {
+        let builder = StreamsBuilder()
+        builder.stream(input, consumed: .with(key: .string, value: .bytes))
+            .groupByKey()
+            .windowedBy(TimeWindows.ofSizeWithNoGrace(.milliseconds(RawWindowedCount.windowMs)))
+            .count(materialized: Materialized.as(windowedStore, storeType: .persistent).withCachingDisabled())
+            .toStream()
+            .to(output, produced: .with(key: .timeWindowed(.string, size: .milliseconds(RawWindowedCount.windowMs)), value: .int64))
+        return try builder.build()
+    }
+
+    /// The store of the joined table (`<applicationID>-join-table-changelog`).
+    static let joinTableStore = "join-table"
+
+    /// The table of the stream-table join alone: run first, so that the table is complete (in its
+    /// store and changelog) before the join reads the stream. Same source and store names as
+    /// ``streamTableJoin(input:table:output:)``, so the join's tasks find this state.
+    static func joinTable(table: String) throws -> Topology {
+        let builder = StreamsBuilder()
+        builder.table(table, consumed: .with(key: .string, value: .string), materialized: .as(joinTableStore))
+        return try builder.build()
+    }
+
+    /// Each input record joined with the table row of its key (a RocksDB store); the result is
+    /// the table's value, written under the record's key.
+    static func streamTableJoin(input: String, table: String, output: String) throws -> Topology {
+        let builder = StreamsBuilder()
+        let rows = builder.table(table, consumed: .with(key: .string, value: .string), materialized: .as(joinTableStore))
+        builder.stream(input, consumed: .with(key: .string, value: .bytes))
+            .join(rows) { _, row in row }
+            .to(output, produced: .with(key: .string, value: .string))
+        return try builder.build()
+    }
 }

@@ -3,14 +3,20 @@ import RdKafka
 
 /// The pre-loaded input topic that every row reads: text lines of at most ``lineBytes`` bytes (about
 /// 97 on average) made of lowercase words drawn uniformly from a fixed vocabulary, keyed by the
-/// line's number in decimal (so records spread evenly over partitions by key hash: null keys
-/// would go to librdkafka's sticky partitioner, which piles thousands of records onto one
-/// partition at a time), and what counting their words must give.
+/// line's number modulo ``keyCount`` in decimal (so records spread evenly over partitions by key
+/// hash: null keys would go to librdkafka's sticky partitioner, which piles thousands of records
+/// onto one partition at a time; and the windowed count and the join see many keys, each many
+/// times), with timestamps rising evenly over ``timestampSpan`` (so the windowed count sees a few
+/// 1-minute windows), and what counting their words must give.
 struct InputData: Sendable {
     /// Longest line, in bytes.
     static let lineBytes = 100
     /// Distinct words (3 to 10 letters).
     static let vocabularySize = 10_000
+    /// Distinct keys: line `i` has key `String(i % keyCount)`.
+    static let keyCount = 10_000
+    /// Timestamps of the lines go from ``timestampBase`` up to this much later, in milliseconds.
+    static let timestampSpan: Int64 = 5 * 60_000
 
     let topic: String
     let partitions: Int
@@ -23,6 +29,16 @@ struct InputData: Sendable {
     let wordCount: Int
     /// How often each word occurs: the final count a word count must reach for it.
     let wordFrequencies: [String: Int64]
+    /// Timestamp of line 0 (epoch ms, a whole minute ten minutes before the load).
+    let timestampBase: Int64
+
+    /// The key of line `index`.
+    static func key(of index: Int) -> String { String(index % keyCount) }
+
+    /// The timestamp of line `index`: rising evenly over ``timestampSpan``, never decreasing.
+    func timestamp(of index: Int) -> Int64 {
+        timestampBase + Int64(index) * Self.timestampSpan / Int64(max(recordCount, 1))
+    }
 
     /// Generates `records` lines (the same for the same count) and produces them to `topic`,
     /// waiting until all are acknowledged.
@@ -39,6 +55,8 @@ struct InputData: Sendable {
         var valueBytes = 0
         var partitionBytes = [Int](repeating: 0, count: partitions)
         var wordCount = 0
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let timestampBase = now / 60_000 * 60_000 - 10 * 60_000
         for index in 0..<records {
             line.removeAll(keepingCapacity: true)
             // Words are added while they fit; the first that does not starts the next line.
@@ -50,11 +68,12 @@ struct InputData: Sendable {
                 nextWord = Int.random(in: 0..<vocabularySize, using: &generator)
             }
             valueBytes += line.count
-            var key = String(index)
+            var key = key(of: index)
+            let timestamp = timestampBase + Int64(index) * timestampSpan / Int64(max(records, 1))
             partitionBytes[Murmur2.partition(of: key.utf8, partitions: partitions)] += key.utf8.count + line.count
             try key.withUTF8 { key in
                 try line.withUnsafeBytes { value in
-                    try produce(producer, topic: topic, key: UnsafeRawBufferPointer(key), value: value, timestamp: nil)
+                    try produce(producer, topic: topic, key: UnsafeRawBufferPointer(key), value: value, timestamp: timestamp)
                 }
             }
         }
@@ -66,7 +85,7 @@ struct InputData: Sendable {
         return InputData(
             topic: topic, partitions: partitions, recordCount: records, valueBytes: valueBytes,
             partitionBytes: partitionBytes, wordCount: wordCount,
-            wordFrequencies: wordFrequencies)
+            wordFrequencies: wordFrequencies, timestampBase: timestampBase)
     }
 
     /// Produces one record, serving delivery reports and retrying while the local queue is full

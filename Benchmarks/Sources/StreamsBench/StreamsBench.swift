@@ -156,13 +156,28 @@ struct StreamsBench: ParsableCommand {
     }
 
     /// The partition count: as given, or on the embedded broker the fewest from 4 up that keep the
-    /// estimated largest partition under 90% of the mock's limit even uncompressed.
+    /// estimated largest partition under 90% of the mock's limit even uncompressed. Input-sized
+    /// topics are estimated from the records each partition gets by key (murmur2 of the
+    /// ``InputData/keyCount`` keys, 2% added for line lengths), word-count topics from the average
+    /// with 10% added.
     private func choosePartitions(embedded: Bool, wordCount: Bool) -> Int {
         if partitions > 0 { return partitions }
         guard embedded else { return 4 }
+        let budget = Double(MockLogLimit.bytesPerPartition * 9 / 10)
         let largestTopicBytes = Double(records) * MockLogLimit.bytesPerInputRecord(wordCount: wordCount) * 1.1
-        let needed = Int((largestTopicBytes / Double(MockLogLimit.bytesPerPartition * 9 / 10)).rounded(.up))
-        return max(4, needed)
+        var count = max(4, Int((largestTopicBytes / budget).rounded(.up)))
+        let keys = min(records, InputData.keyCount)
+        let keyBytes = (0..<keys).map { Array(InputData.key(of: $0).utf8) }
+        while true {
+            var perPartition = [Int](repeating: 0, count: count)
+            for (index, key) in keyBytes.enumerated() {
+                // Lines index, index + keys, ... share this key.
+                perPartition[Murmur2.partition(of: key, partitions: count)] += (records - index + keys - 1) / keys
+            }
+            let largest = Double(perPartition.max() ?? 0) * MockLogLimit.bytesPerInputRecord(wordCount: false) * 1.02
+            if largest <= budget { return count }
+            count += 1
+        }
     }
 
     private func measure(_ row: BenchRow, context: BenchContext, limits: [RowResult]) -> RowResult {

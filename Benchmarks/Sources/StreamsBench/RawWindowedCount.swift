@@ -1,0 +1,52 @@
+import RdKafka
+
+/// Row `raw-windowed-count`: the count per key per 1-minute tumbling window written by hand on
+/// `RdKafka`, with the data flow of the DSL topology (no repartition: the input is already keyed):
+/// read a record, count it in a `Dictionary` keyed by the windowed key, send the updated count
+/// keyed `[key][window start: 8 bytes big-endian]` (the `.timeWindowed` serde's layout). The limit
+/// of `windowed-count`. (It has no store and no changelog: the DSL row also writes one changelog
+/// record per input record.)
+enum RawWindowedCount {
+    static let name = "raw-windowed-count"
+    /// The window size of both windowed rows.
+    static let windowMs: Int64 = 60_000
+
+    static func run(_ context: BenchContext) throws -> RowRun {
+        let input = context.input
+        let output = context.topic(name, "output")
+        try context.broker.createTopic(output, partitions: input.partitions)
+        let groupID = context.groupID(name)
+        let settings = context.settings
+        let loop = BackgroundLoop.start(name: name) { control in
+            let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input.topic], partitions: input.partitions)
+            var counts: [[UInt8]: Int64] = [:]
+            var consumed = 0
+            var windowedKey: [UInt8] = []
+            try raw.run(control) { message in
+                consumed += 1
+                guard let key = message.key else { return 0 }
+                let timestamp = message.timestamp
+                let start = timestamp - timestamp % windowMs
+                windowedKey.removeAll(keepingCapacity: true)
+                windowedKey.append(contentsOf: key)
+                withUnsafeBytes(of: start.bigEndian) { windowedKey.append(contentsOf: $0) }
+                let count = (counts[windowedKey] ?? 0) + 1
+                counts[windowedKey] = count
+                try windowedKey.withUnsafeBytes { key in
+                    try withUnsafeBytes(of: count.bigEndian) { value in
+                        try raw.send(topic: output, key: key, value: value, timestamp: timestamp)
+                    }
+                }
+                return 0
+            }
+            return ["input": consumed]
+        }
+        let span = try context.waitForOutputs(topic: output, expected: input.recordCount, watched: [], loop: loop)
+        let counts = try loop.stop(timeout: .seconds(60))
+        try context.expect(counts["input"] == input.recordCount, "\(name) read \(counts["input"] ?? 0) input records, expected \(input.recordCount)")
+        try context.watcher.checkNothingDeleted(topics: [input.topic, output], partitions: input.partitions)
+        try context.watcher.checkConsumedAll(groupID: groupID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
+        try context.checkWindowedCounts(topic: output)
+        return span
+    }
+}
