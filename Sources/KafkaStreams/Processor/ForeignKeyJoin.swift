@@ -105,33 +105,25 @@ final class SubscriptionSendNode<K, V, KO>: ForwardingNode<K, Change<V>, KO?, Su
 /// Stores subscriptions by foreign and primary key, and passes each on to be answered
 /// (Kafka's `SubscriptionReceiveProcessorSupplier`).
 final class SubscriptionReceiveNode<KO, K>: ForwardingNode<KO?, SubscriptionWrapper<K>, CombinedKey<KO?, K>, SubscriptionWrapper<K>> {
-    let storeName: String
-    let foreignKeySerde: Serde<KO>
-    let primaryKeySerde: Serde<K>
-    let wrapperSerde: Serde<SubscriptionWrapper<K>>
-    private let foreignKeyIsNull: (@Sendable (KO) -> Bool)?
+    let subscriptions: SubscriptionStore<KO, K>
     private var store: TimestampedKeyValueStore<[UInt8], SubscriptionWrapper<K>>?
     private unowned var task: TaskContext?
 
     init(name: String, storeName: String, foreignKey: Serde<KO>, primaryKey: Serde<K>) {
-        self.storeName = storeName
-        self.foreignKeySerde = foreignKey
-        self.primaryKeySerde = primaryKey
-        self.wrapperSerde = .subscriptionWrapper(primaryKey: primaryKey)
-        self.foreignKeyIsNull = nullCheck(KO.self)
+        self.subscriptions = SubscriptionStore(name: storeName, foreignKey: foreignKey, primaryKey: primaryKey)
         super.init(name: name)
     }
 
     override func initialize(_ task: TaskContext) throws {
         self.task = task
-        store = try task.timestampedStore(storeName, key: .bytes, value: wrapperSerde)
+        store = try subscriptions.open(in: task)
     }
 
     override func process(_ record: Record<KO?, SubscriptionWrapper<K>>) throws {
         let wrapper = record.value
-        if let foreignKey = record.key, foreignKeyIsNull?(foreignKey) != true, let store {
-            guard let foreignKeyBytes = try foreignKeySerde.serialize(foreignKey),
-                let primaryKey = try primaryKeySerde.serialize(wrapper.primaryKey)
+        if let foreignKey = record.key, !subscriptions.isNull(foreignKey), let store {
+            guard let foreignKeyBytes = try subscriptions.foreignKey.serialize(foreignKey),
+                let primaryKey = try subscriptions.primaryKey.serialize(wrapper.primaryKey)
             else { return }
             let key = CombinedKey<KO, K>.bytes(foreignKey: foreignKeyBytes, primaryKey: primaryKey)
             switch wrapper.instruction {
@@ -207,42 +199,34 @@ final class SubscriptionJoinNode<KO, K, VO>: ForwardingNode<CombinedKey<KO?, K>,
 /// Answers every subscriber of a foreign key when the foreign row changes (Kafka's
 /// `ForeignTableJoinProcessorSupplier`): a prefix scan of the subscription store.
 final class ForeignTableJoinNode<KO, VO, K>: ForwardingNode<KO, Change<VO>, K, SubscriptionResponseWrapper<VO>> {
-    let storeName: String
-    let foreignKeySerde: Serde<KO>
-    let primaryKeySerde: Serde<K>
-    let wrapperSerde: Serde<SubscriptionWrapper<K>>
-    private let foreignKeyIsNull: (@Sendable (KO) -> Bool)?
+    let subscriptions: SubscriptionStore<KO, K>
     private var store: TimestampedKeyValueStore<[UInt8], SubscriptionWrapper<K>>?
     private unowned var task: TaskContext?
 
     init(name: String, storeName: String, foreignKey: Serde<KO>, primaryKey: Serde<K>) {
-        self.storeName = storeName
-        self.foreignKeySerde = foreignKey
-        self.primaryKeySerde = primaryKey
-        self.wrapperSerde = .subscriptionWrapper(primaryKey: primaryKey)
-        self.foreignKeyIsNull = nullCheck(KO.self)
+        self.subscriptions = SubscriptionStore(name: storeName, foreignKey: foreignKey, primaryKey: primaryKey)
         super.init(name: name)
     }
 
     override func initialize(_ task: TaskContext) throws {
         self.task = task
-        store = try task.timestampedStore(storeName, key: .bytes, value: wrapperSerde)
+        store = try subscriptions.open(in: task)
     }
 
     override func process(_ record: Record<KO, Change<VO>>) throws {
-        if foreignKeyIsNull?(record.key) == true {
+        if subscriptions.isNull(record.key) {
             if let task {
                 task.droppedRecords += 1
                 task.logger.warning("skipping a foreign table update with a null key", metadata: ["node": "\(name)"])
             }
             return
         }
-        guard let store, let foreignKey = try foreignKeySerde.serialize(record.key) else { return }
+        guard let store, let foreignKey = try subscriptions.foreignKey.serialize(record.key) else { return }
         let prefix = CombinedKey<KO, K>.prefix(foreignKey: foreignKey)
         for entry in try store.bytes.prefixScan(prefix) {
             guard let primaryKeyBytes = CombinedKey<KO, K>.primaryKeyBytes(entry.key) else { continue }
-            let subscription = try TimestampedKeyValueStore<[UInt8], SubscriptionWrapper<K>>.decode(entry.value, wrapperSerde)
-            let primaryKey = try primaryKeyBytes.withUnsafeBytes { try primaryKeySerde.deserialize($0) }
+            let subscription = try TimestampedKeyValueStore<[UInt8], SubscriptionWrapper<K>>.decode(entry.value, subscriptions.wrapper)
+            let primaryKey = try primaryKeyBytes.withUnsafeBytes { try subscriptions.primaryKey.deserialize($0) }
             try downstream.forward(
                 Record(
                     key: primaryKey,
@@ -304,5 +288,30 @@ final class SubscriptionResponseResolverNode<K, V, VO, VR>: ForwardingNode<K, Su
             result = nil  // a tombstone
         }
         try downstream.forward(record.withValue(result))
+    }
+}
+
+/// The subscription store of a foreign-key join, shared by the node that stores subscriptions and
+/// the node that answers them: subscriptions keyed `[foreign key][primary key]`, and their serdes.
+struct SubscriptionStore<KO, K> {
+    let name: String
+    let foreignKey: Serde<KO>
+    let primaryKey: Serde<K>
+    let wrapper: Serde<SubscriptionWrapper<K>>
+    private let foreignKeyIsNull: (@Sendable (KO) -> Bool)?
+
+    init(name: String, foreignKey: Serde<KO>, primaryKey: Serde<K>) {
+        self.name = name
+        self.foreignKey = foreignKey
+        self.primaryKey = primaryKey
+        self.wrapper = .subscriptionWrapper(primaryKey: primaryKey)
+        self.foreignKeyIsNull = nullCheck(KO.self)
+    }
+
+    /// Whether a foreign key is Kafka's null (only possible for optional key types).
+    func isNull(_ key: KO) -> Bool { foreignKeyIsNull?(key) ?? false }
+
+    func open(in task: TaskContext) throws -> TimestampedKeyValueStore<[UInt8], SubscriptionWrapper<K>> {
+        try task.timestampedStore(name, key: .bytes, value: wrapper)
     }
 }

@@ -19,7 +19,6 @@ public struct StoreBuilder<Key, Value>: StateStoreBuilder {
     /// The store's name.
     public var name: String { supplier.name }
 
-
     func definition() -> StoreDefinition {
         let keySerde = keySerde
         let valueSerde = valueSerde

@@ -20,7 +20,6 @@ public struct WindowStoreBuilder<Key, Value>: StateStoreBuilder {
     /// The store's name.
     public var name: String { supplier.name }
 
-
     /// Opens the store on its own, outside any topology, for tools, tests and benchmarks.
     /// Nothing is logged.
     ///
