@@ -1,4 +1,7 @@
 import CRdKafka
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Owns an `rd_kafka_topic_partition_list_t`: the single place where partition lists are
 /// converted between Swift and C.
@@ -22,7 +25,18 @@ final class NativeTopicPartitionList {
     convenience init(_ offsets: [TopicPartitionOffset]) throws(KafkaError) {
         try self.init(capacity: offsets.count)
         for tpo in offsets {
-            try add(topic: tpo.topic, partition: tpo.partition).pointee.offset = tpo.offset
+            let element = try add(topic: tpo.topic, partition: tpo.partition)
+            element.pointee.offset = tpo.offset
+            if let metadata = tpo.metadata, !metadata.isEmpty {
+                // librdkafka frees element metadata with free() when the list is destroyed.
+                let bytes = Array(metadata.utf8)
+                guard let memory = malloc(bytes.count) else {
+                    throw KafkaError(code: .fail, message: "cannot allocate commit metadata for \(tpo.topic)")
+                }
+                bytes.withUnsafeBytes { memory.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+                element.pointee.metadata = memory
+                element.pointee.metadata_size = bytes.count
+            }
         }
     }
 
@@ -56,7 +70,9 @@ final class NativeTopicPartitionList {
     }
 
     static func offsets(of list: UnsafePointer<rd_kafka_topic_partition_list_t>?) -> [TopicPartitionOffset] {
-        elements(of: list).map { TopicPartitionOffset(topic: topicName($0), partition: $0.partition, offset: $0.offset) }
+        elements(of: list).map {
+            TopicPartitionOffset(topic: topicName($0), partition: $0.partition, offset: $0.offset, metadata: metadata(of: $0))
+        }
     }
 
     static func firstError(in list: UnsafePointer<rd_kafka_topic_partition_list_t>?, operation: String) -> KafkaError? {
@@ -69,6 +85,11 @@ final class NativeTopicPartitionList {
     private static func elements(of list: UnsafePointer<rd_kafka_topic_partition_list_t>?) -> UnsafeBufferPointer<rd_kafka_topic_partition_t> {
         guard let list, list.pointee.cnt > 0, let elements = list.pointee.elems else { return UnsafeBufferPointer(start: nil, count: 0) }
         return UnsafeBufferPointer(start: elements, count: Int(list.pointee.cnt))
+    }
+
+    private static func metadata(of element: rd_kafka_topic_partition_t) -> String? {
+        guard let bytes = element.metadata, element.metadata_size > 0 else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: bytes, count: element.metadata_size), as: UTF8.self)
     }
 
     private static func topicName(_ element: rd_kafka_topic_partition_t) -> String {

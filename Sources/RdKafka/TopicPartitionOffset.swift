@@ -9,12 +9,17 @@ public struct TopicPartitionOffset: Sendable, Hashable, CustomStringConvertible 
     public var partition: Int32
     /// The offset, or a logical offset from ``KafkaOffset``.
     public var offset: Int64
+    /// Commit metadata stored with a committed offset (Kafka's `OffsetAndMetadata.metadata`):
+    /// sent with commits and transactional offset commits, returned by committed-offset reads.
+    /// `nil` when there is none.
+    public var metadata: String?
 
     /// Creates a topic partition offset.
-    public init(topic: String, partition: Int32, offset: Int64) {
+    public init(topic: String, partition: Int32, offset: Int64, metadata: String? = nil) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
+        self.metadata = metadata
     }
 
     /// Creates a topic partition offset from a partition.

@@ -36,6 +36,12 @@ struct ConsumerGroupTests {
         #expect(resumed.first?.offset == 4)
         #expect(resumed.first?.value == bytes("value-4"))
 
+        // Commit metadata is stored with the offset and read back.
+        try second.commit([TopicPartitionOffset(topic: topic, partition: 0, offset: 5, metadata: "v1|é/0/1/2/3")])
+        #expect(
+            try second.committed([partition], timeout: .seconds(10))
+                == [TopicPartitionOffset(topic: topic, partition: 0, offset: 5, metadata: "v1|é/0/1/2/3")])
+
         // commit() without offsets commits the current position.
         _ = try consume(second, count: 2)
         try second.commit()

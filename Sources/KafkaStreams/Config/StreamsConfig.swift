@@ -31,6 +31,13 @@ public struct StreamsConfig: Sendable {
     public var cacheMaxBytes: Int = 10 * 1024 * 1024
     /// Memory for all RocksDB stores of the process together (block cache and write buffers).
     public var stateStoreMemoryBytes: Int = 64 * 1024 * 1024
+    /// Under exactly-once, the bytes of uncommitted store writes a stream thread holds in memory
+    /// (KIP-892's `statestore.uncommitted.max.bytes`). Stores apply a transaction's writes only
+    /// once it commits; when a thread's pending writes pass this bound it commits early.
+    /// Default 64 MiB.
+    public var stateStoreUncommittedMaxBytes: Int = 64 * 1024 * 1024
+    /// Faults to inject into exactly-once transactions: for this package's tests only.
+    package var transactionFaults: TransactionFaultInjector?
     /// What to do with records that cannot be deserialized. Default: log and fail.
     public var defaultDeserializationExceptionHandler: DeserializationExceptionHandler = .logAndFail
     /// What to do when a record cannot be produced. Default: fail.
@@ -102,6 +109,10 @@ public struct StreamsConfig: Sendable {
         }
         if cacheMaxBytes < 0 {
             throw StreamsConfigError(setting: "cacheMaxBytes", message: "must not be negative, got \(cacheMaxBytes)")
+        }
+        if stateStoreUncommittedMaxBytes < 1 {
+            throw StreamsConfigError(
+                setting: "stateStoreUncommittedMaxBytes", message: "must be positive, got \(stateStoreUncommittedMaxBytes)")
         }
         if stateStoreMemoryBytes < 1024 * 1024 {
             throw StreamsConfigError(

@@ -27,7 +27,8 @@ enum ClientDefaults {
         return KafkaConfiguration(properties)
     }
 
-    static func producer(_ config: StreamsConfig, clientID: String) -> KafkaConfiguration {
+    /// With a `transactionalID` the producer is transactional (exactly-once v2).
+    static func producer(_ config: StreamsConfig, clientID: String, transactionalID: String? = nil) -> KafkaConfiguration {
         var properties: [String: String] = [
             "bootstrap.servers": config.bootstrapServers,
             "client.id": clientID,
@@ -37,8 +38,16 @@ enum ClientDefaults {
             "linger.ms": "5",
             "batch.num.messages": "10000",
         ]
+        if let transactionalID {
+            properties["transactional.id"] = transactionalID
+            // Kafka Streams' exactly-once default: a crashed instance's open transaction blocks
+            // read_committed readers for at most this long if nobody with its id comes back.
+            properties["transaction.timeout.ms"] = "10000"
+        }
         properties.merge(config.kafkaProperties) { _, user in user }
         properties.merge(config.producerProperties) { _, user in user }
+        // Transactions need idempotence, whatever the user set.
+        if transactionalID != nil { properties["enable.idempotence"] = "true" }
         return KafkaConfiguration(properties)
     }
 

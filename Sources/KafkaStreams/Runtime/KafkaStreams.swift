@@ -48,6 +48,9 @@ public final class KafkaStreams: Sendable {
         var threads: [StreamThreadControl] = []
         /// The global thread, when the topology has global tables.
         var globalThread: GlobalStreamThread.Control?
+        /// Read from (or created in) the state directory at start: part of each stream thread's
+        /// `transactional.id` under exactly-once.
+        var processID = UUID()
         var lastError: (any Error)?
         var terminationWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -111,15 +114,11 @@ public final class KafkaStreams: Sendable {
                 throw StreamsError.invalidState("start() can be called once, in state created; state is \(shared.state)")
             }
         }
-        if config.processingGuarantee == .exactlyOnceV2 {
-            // Refuse rather than run at-least-once under an exactly-once label.
-            throw StreamsConfigError(
-                setting: "processingGuarantee",
-                message: "exactly_once_v2 is not implemented yet (transactions are the exactly-once issue's work); use .atLeastOnce")
-        }
         _ = try InternalTopicManager.prepare(plan: plan, config: config, creator: topicCreator, logger: logger)
         try FileManager.default.createDirectory(
             atPath: "\(config.stateDir)/\(config.applicationID)", withIntermediateDirectories: true)
+        let processID = try ProcessIdentity.load(directory: "\(config.stateDir)/\(config.applicationID)")
+        shared.withLock { $0.processID = processID }
         if !plan.globalStores.isEmpty {
             // Global tables are read to their end before any stream thread processes.
             let global = try GlobalStreamThread.start(plan: plan, config: config, logger: logger) { [weak self] error in
@@ -137,12 +136,13 @@ public final class KafkaStreams: Sendable {
         let control = StreamThreadControl(index: index) { [weak self] index, state in
             self?.threadStateChanged(index: index, state: state)
         }
-        let globalStores = shared.withLock { shared in
+        let (globalStores, processID) = shared.withLock { shared in
             shared.threads.append(control)
-            return shared.globalThread?.stores ?? [:]
+            return (shared.globalThread?.stores ?? [:], shared.processID)
         }
         StreamThread.start(
-            control: control, plan: plan, config: config, registry: registry, logger: logger, globalStores: globalStores)
+            control: control, plan: plan, config: config, registry: registry, logger: logger, processID: processID,
+            globalStores: globalStores)
     }
 
     private func threadStateChanged(index: Int, state: StreamThreadState) {

@@ -12,17 +12,18 @@ protocol RecordCollector: AnyObject {
     func partitionCount(of topic: String) throws -> Int32
 
     /// Sends a changelog record; the collector tracks acknowledged changelog offsets for
-    /// checkpoints.
+    /// checkpoints. `origin` is the input record whose processing made the write (`nil` for
+    /// punctuations).
     func sendChangelog(
         topic: String, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?,
-        timestamp: Int64
+        timestamp: Int64, origin: RecordMetadata?
     ) throws
 }
 
 extension RecordCollector {
     func sendChangelog(
         topic: String, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?,
-        timestamp: Int64
+        timestamp: Int64, origin: RecordMetadata?
     ) throws {
         try send(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: [])
     }

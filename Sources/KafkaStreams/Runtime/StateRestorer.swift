@@ -8,6 +8,12 @@ import RdKafka
 /// and persistent stores without a valid checkpoint, are wiped and restored from the beginning.
 /// Reading stops at each partition's end, detected by librdkafka's end-of-partition event (more
 /// reliable across brokers than a high watermark read up front).
+///
+/// Under exactly-once the restore consumer reads `read_committed`, only stores under a
+/// transaction buffer trust their in-store offset (the others restore in full), and changelog
+/// records whose origin input record lies at or after the task's committed input offset are left
+/// out: they were written by processing whose transaction never committed (brokers that do not
+/// filter aborted transactions still hand them out).
 final class StateRestorer {
     private let config: StreamsConfig
     private let logger: Logger
@@ -34,8 +40,15 @@ final class StateRestorer {
     }
 
     /// Restores every logged store of `task`; returns the number of records applied.
+    ///
+    /// - Parameter committedInputOffsets: under exactly-once, the committed offset of each input
+    ///   topic of the task (broker name; negative when nothing is committed); `nil` otherwise.
     @discardableResult
-    func restore(_ task: StreamTask, timeout: Duration = .seconds(300)) throws -> Int {
+    func restore(
+        _ task: StreamTask, committedInputOffsets: [String: Int64]? = nil, timeout: Duration = .seconds(300)
+    ) throws -> Int {
+        let exactlyOnce = committedInputOffsets != nil
+        var leftOut = 0
         guard !task.changelogs.isEmpty else { return 0 }
         let checkpoint = readCheckpoint(task)
         var starts: [TopicPartitionOffset] = []
@@ -44,14 +57,16 @@ final class StateRestorer {
             let partition = TopicPartition(topic: store.topic, partition: store.partition)
             stores[partition] = store
             // The offset inside the store is written with its data; the file may lag or be gone.
-            let inStore = try? (store.inner as? CheckpointingStore)?.storedCheckpoint(
+            let inStore = try? (store.committedStore as? CheckpointingStore)?.storedCheckpoint(
                 topic: store.topic, partition: store.partition)
             let checkpointed = inStore ?? checkpoint.offsets[Checkpoint.Entry(topic: store.topic, partition: store.partition)]
-            if store.isPersistent, let checkpointed {
+            // Under exactly-once only a transaction-buffered store is never ahead of its offset.
+            let trusted = !exactlyOnce || store.inner is TransactionBufferingKeyValueBytesStore
+            if store.isPersistent, trusted, let checkpointed {
                 starts.append(TopicPartitionOffset(topic: store.topic, partition: store.partition, offset: checkpointed))
             } else {
                 // No trustworthy local state: start empty.
-                try store.inner.removeAll()
+                try store.committedStore.removeAll()
                 starts.append(TopicPartitionOffset(topic: store.topic, partition: store.partition, offset: KafkaOffset.beginning))
             }
         }
@@ -91,6 +106,13 @@ final class StateRestorer {
             ) { message in
                 let partition = TopicPartition(topic: message.topic, partition: message.partition)
                 guard let store = stores[partition], let key = message.key else { return }
+                if let committedInputOffsets, message.headerCount > 0,
+                    let origin = Self.origin(of: message), let committed = committedInputOffsets[origin.topic],
+                    origin.offset >= committed
+                {
+                    leftOut += 1
+                    return
+                }
                 try apply(store, key: key, value: message.value, timestamp: message.timestamp)
                 batchCounts[partition, default: (0, 0)].count += 1
                 batchCounts[partition]?.last = message.offset
@@ -115,9 +137,9 @@ final class StateRestorer {
                 if let end = endOffsets[partition], end >= 0 {
                     // Durable first (offset inside the store, then flush), then the file: a
                     // crash never leaves a checkpoint ahead of the restored data.
-                    try (store.inner as? CheckpointingStore)?.storeCheckpoint(
+                    try (store.committedStore as? CheckpointingStore)?.storeCheckpoint(
                         topic: store.topic, partition: store.partition, offset: end)
-                    try store.inner.flush()
+                    try store.committedStore.flush()
                     updated.offsets[Checkpoint.Entry(topic: store.topic, partition: store.partition)] = end
                 }
             }
@@ -132,8 +154,22 @@ final class StateRestorer {
         }
         logger.info(
             "restored task state",
-            metadata: ["task": "\(task.id)", "records": "\(total)", "elapsed": "\(ContinuousClock.now - started)"])
+            metadata: [
+                "task": "\(task.id)", "records": "\(total)", "elapsed": "\(ContinuousClock.now - started)",
+                "uncommitted records left out": "\(leftOut)",
+            ])
         return total
+    }
+
+    /// The origin of a changelog record written under exactly-once (its origin header).
+    private static func origin(of message: borrowing KafkaMessageView) -> (topic: String, offset: Int64)? {
+        for index in 0..<message.headerCount {
+            guard let header = message.header(at: index), header.name == StreamsProducer.originHeader,
+                let value = header.value
+            else { continue }
+            return StreamsProducer.origin(ofChangelogHeader: value)
+        }
+        return nil
     }
 
     /// Applies one changelog record to the store under the logging layer.
@@ -141,8 +177,9 @@ final class StateRestorer {
         _ store: ChangeLoggingKeyValueBytesStore, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?,
         timestamp: Int64
     ) throws {
+        let target = store.committedStore
         guard let value else {
-            try store.inner.delete(Array(key))
+            try target.delete(Array(key))
             return
         }
         if store.timestamped {
@@ -150,9 +187,9 @@ final class StateRestorer {
             bytes.reserveCapacity(8 + value.count)
             appendBigEndian(timestamp, to: &bytes)
             bytes.append(contentsOf: value)
-            try store.inner.put(Array(key), bytes)
+            try target.put(Array(key), bytes)
         } else {
-            try store.inner.put(Array(key), Array(value))
+            try target.put(Array(key), Array(value))
         }
     }
 

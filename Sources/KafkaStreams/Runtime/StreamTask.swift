@@ -19,6 +19,9 @@ final class StreamTask {
     private(set) var changelogs: [ChangeLoggingKeyValueBytesStore] = []
     /// Stores behind the thread's record cache.
     private var cachingStores: [CachingKeyValueBytesStore] = []
+    /// Under exactly-once: the transaction buffers over the task's key-value stores, each with
+    /// its changelog (if logged), applied when the thread's transaction commits.
+    private(set) var transactionStores: [(buffer: TransactionBufferingKeyValueBytesStore, changelog: ChangeLoggingKeyValueBytesStore?)] = []
 
     /// Builds the task: opens its stores, makes and wires its nodes, and initializes them.
     init(id: TaskID, plan: TopologyPlan, context: TaskContext, stateDirectory: String?) throws {
@@ -29,21 +32,34 @@ final class StreamTask {
         let subtopology = plan.subtopologies[id.subtopology]
         var changelogs: [ChangeLoggingKeyValueBytesStore] = []
         var cachingStores: [CachingKeyValueBytesStore] = []
+        var transactionStores: [(buffer: TransactionBufferingKeyValueBytesStore, changelog: ChangeLoggingKeyValueBytesStore?)] = []
+        let exactlyOnce = context.config.processingGuarantee == .exactlyOnceV2
 
         for storeName in subtopology.storeNames {
             guard let definition = plan.stores[storeName] else {
                 throw TopologyError.unknownStore(node: "task \(id)", store: storeName)
             }
             let bytes = try definition.open(taskDirectory: directory, config: context.config)
+            // Queries read the committed data: under exactly-once, the store beneath the buffer.
             context.byteStores[storeName] = bytes
             var logged: any KeyValueBytesStore = bytes
-            if definition.loggingEnabled {
-                let changelog = ChangeLoggingKeyValueBytesStore(
-                    inner: bytes, topic: context.brokerTopic(definition.changelogTopic), partition: id.partition,
-                    timestamped: definition.timestamped, task: context)
-                changelogs.append(changelog)
-                logged = changelog
+            var buffer: TransactionBufferingKeyValueBytesStore?
+            if exactlyOnce, let atomic = bytes as? any KeyValueBytesStore & AtomicBatchWriting {
+                // Window and session stores (segmented) write through: see docs/exactly-once.md.
+                buffer = TransactionBufferingKeyValueBytesStore(
+                    inner: atomic, maxPendingBytes: context.config.stateStoreUncommittedMaxBytes)
+                logged = buffer!
             }
+            var changelog: ChangeLoggingKeyValueBytesStore?
+            if definition.loggingEnabled {
+                let logging = ChangeLoggingKeyValueBytesStore(
+                    inner: logged, topic: context.brokerTopic(definition.changelogTopic), partition: id.partition,
+                    timestamped: definition.timestamped, task: context)
+                changelogs.append(logging)
+                changelog = logging
+                logged = logging
+            }
+            if let buffer { transactionStores.append((buffer, changelog)) }
             if definition.cachingEnabled, let cache = context.cache {
                 let caching = CachingKeyValueBytesStore(inner: logged, cache: cache, task: context)
                 cachingStores.append(caching)
@@ -76,6 +92,7 @@ final class StreamTask {
         self.sourcesByTopic = sources
         self.changelogs = changelogs
         self.cachingStores = cachingStores
+        self.transactionStores = transactionStores
         for node in nodes {
             context.currentNode = node.name
             try node.initialize(context)
@@ -115,6 +132,8 @@ final class StreamTask {
             try source.process(raw)
         } catch let error as StreamsError {
             throw error
+        } catch let failure as TransactionFailure {
+            throw failure
         } catch {
             try handleProcessingError(error)
         }
@@ -168,6 +187,8 @@ final class StreamTask {
                 try entry.callback(time)
             } catch let error as StreamsError {
                 throw error
+            } catch let failure as TransactionFailure {
+                throw failure
             } catch {
                 try handleProcessingError(error)
             }
@@ -204,6 +225,24 @@ final class StreamTask {
         for _ in 0...cachingStores.count {
             for store in cachingStores { try store.flushCache() }
             if !cachingStores.contains(where: \.hasDirtyEntries) { break }
+        }
+    }
+
+    // MARK: - Exactly-once
+
+    /// The bytes of store writes waiting for the transaction to commit.
+    var uncommittedBytes: Int { transactionStores.reduce(0) { $0 + $1.buffer.pendingBytes } }
+
+    /// Applies every store's buffered writes after the transaction committed, each in one atomic
+    /// write together with the changelog offset its data then covers (`checkpoint(changelog)`).
+    func applyCommittedTransaction(checkpoint: (ChangeLoggingKeyValueBytesStore) -> Int64?) throws {
+        for (buffer, changelog) in transactionStores {
+            let covered = changelog.flatMap { changelog in
+                checkpoint(changelog).map {
+                    ChangelogCheckpoint(topic: changelog.topic, partition: changelog.partition, offset: $0)
+                }
+            }
+            try buffer.commit(checkpoint: covered)
         }
     }
 

@@ -8,37 +8,49 @@ import RdKafka
 /// Everything here is confined to that thread: tasks, stores, the record collector. Other threads
 /// reach it only through ``StreamThreadControl`` (stop requests, state) and the ``StoreRegistry``.
 final class StreamThread {
-    private let control: StreamThreadControl
-    private let plan: TopologyPlan
-    private let config: StreamsConfig
-    private let registry: StoreRegistry
-    private let logger: Logger
-    private let consumer: KafkaConsumer
-    private let producer: StreamsProducer
-    private let stateDirectory: String
-    private let restorer: StateRestorer
-    private let metrics: StreamsMetrics
+    let control: StreamThreadControl
+    let plan: TopologyPlan
+    let config: StreamsConfig
+    let registry: StoreRegistry
+    let logger: Logger
+    let consumer: KafkaConsumer
+    /// Replaced when fenced (exactly-once).
+    var producer: StreamsProducer
+    /// Under exactly-once: `<applicationID>-<processID>-<thread index>`, stable across restarts
+    /// with the same state directory; `nil` under at-least-once.
+    let transactionalID: String?
+    var exactlyOnce: Bool { transactionalID != nil }
+    let producerClientID: String
+    /// Under exactly-once: the offsets this thread knows to be committed per input partition
+    /// (read at task creation, advanced by each commit): where an abort rewinds to.
+    var committedOffsets: [TopicPartition: Int64] = [:]
+    /// Aborted transactions in a row; too many means the cause will not go away.
+    var consecutiveAborts = 0
+    static let maxConsecutiveAborts = 5
+    let stateDirectory: String
+    let restorer: StateRestorer
+    let metrics: StreamsMetrics
     /// The thread's share of `cacheMaxBytes`; `nil` when caching is off.
-    private let cache: ThreadCache?
-    private let subtopologyByBrokerTopic: [String: Int]
-    private let internalTopicNames: Set<String>
+    let cache: ThreadCache?
+    let subtopologyByBrokerTopic: [String: Int]
+    let internalTopicNames: Set<String>
     /// The instance's global stores (global tables), read by every task.
-    private let globalStores: [String: any KeyValueBytesStore & Sendable]
+    let globalStores: [String: any KeyValueBytesStore & Sendable]
 
-    private var tasks: [TaskID: StreamTask] = [:]
-    private var taskByPartition: [TopicPartition: StreamTask] = [:]
+    var tasks: [TaskID: StreamTask] = [:]
+    var taskByPartition: [TopicPartition: StreamTask] = [:]
     /// Tasks that read more than one partition: their records are merged by timestamp.
-    private var multiPartitionTasks: Set<TaskID> = []
+    var multiPartitionTasks: Set<TaskID> = []
     /// Next offset to commit per partition: last processed + 1.
-    private var pendingOffsets: [TopicPartition: Int64] = [:]
-    private var lastCommit = ContinuousClock.now
-    private var isPaused = false
-    private let commitInterval: Duration
+    var pendingOffsets: [TopicPartition: Int64] = [:]
+    var lastCommit = ContinuousClock.now
+    var isPaused = false
+    let commitInterval: Duration
 
     /// Starts a stream thread; it runs until stopped or failed, then calls `control.finish()`.
     static func start(
         control: StreamThreadControl, plan: TopologyPlan, config: StreamsConfig, registry: StoreRegistry,
-        logger: Logger, globalStores: [String: any KeyValueBytesStore & Sendable] = [:]
+        logger: Logger, processID: UUID, globalStores: [String: any KeyValueBytesStore & Sendable] = [:]
     ) {
         let thread = Thread {
             var threadLogger = logger
@@ -46,7 +58,7 @@ final class StreamThread {
             do {
                 let streamThread = try StreamThread(
                     control: control, plan: plan, config: config, registry: registry, logger: threadLogger,
-                    globalStores: globalStores)
+                    processID: processID, globalStores: globalStores)
                 try streamThread.run()
             } catch {
                 threadLogger.error("stream thread failed", metadata: ["error": "\(error)"])
@@ -60,7 +72,7 @@ final class StreamThread {
 
     private init(
         control: StreamThreadControl, plan: TopologyPlan, config: StreamsConfig, registry: StoreRegistry,
-        logger: Logger, globalStores: [String: any KeyValueBytesStore & Sendable]
+        logger: Logger, processID: UUID, globalStores: [String: any KeyValueBytesStore & Sendable]
     ) throws {
         self.control = control
         self.globalStores = globalStores
@@ -77,7 +89,11 @@ final class StreamThread {
         } catch {
             throw StreamsConfigError(setting: "consumerProperties", message: "\(error)")
         }
-        self.producer = try StreamsProducer(config: config, clientID: "\(clientID)-producer")
+        self.transactionalID =
+            config.processingGuarantee == .exactlyOnceV2
+            ? "\(config.applicationID)-\(processID.uuidString.lowercased())-\(control.index)" : nil
+        self.producerClientID = "\(clientID)-producer"
+        self.producer = try StreamsProducer(config: config, clientID: producerClientID, transactionalID: transactionalID)
         let cacheBytes = config.cacheMaxBytes / max(1, config.numStreamThreads)
         self.cache = cacheBytes > 0 ? ThreadCache(maxBytes: cacheBytes) : nil
         self.metrics = StreamsMetrics(applicationID: config.applicationID, thread: control.index)
@@ -91,31 +107,39 @@ final class StreamThread {
         self.subtopologyByBrokerTopic = byTopic
     }
 
-    private func run() throws {
+    func run() throws {
         control.setState(.starting)
+        if exactlyOnce { try initTransactions() }
+        var crashed = false
         try consumer.withRebalanceHandler({ event in self.onRebalance(event) }) {
             do {
                 try consumer.subscribe(topics: subtopologyByBrokerTopic.keys.sorted())
                 while !control.shouldStop {
-                    try runOnce()
+                    do {
+                        try runOnce()
+                    } catch let failure as TransactionFailure {
+                        try recover(from: failure)
+                    }
                 }
                 control.setState(.pendingShutdown)
                 try commit()
                 closeAllTasks(clean: true)
                 consumer.close()
             } catch {
+                crashed = error is InjectedCrash
                 control.fail(error)
+                if exactlyOnce && !crashed { try? producer.abortTransaction() }
                 closeAllTasks(clean: false)
                 consumer.close()
                 throw error
             }
         }
         restorer.close()
-        _ = try? producer.flush(timeout: .seconds(30))
+        if !crashed { _ = try? producer.flush(timeout: .seconds(30)) }
     }
 
     /// One iteration: poll a batch and process it, serve delivery reports, punctuate, maybe commit.
-    private func runOnce() throws {
+    func runOnce() throws {
         if control.shouldPause != isPaused { try setPaused(control.shouldPause) }
         var cachedTopic = ""
         var cachedPartition: Int32 = -1
@@ -186,14 +210,14 @@ final class StreamThread {
         if control.state == .partitionsAssigned { control.setState(.running) }
         try handleDeliveryFailures(producer.poll())
         for task in tasks.values { try task.punctuateWallClock() }
-        if ContinuousClock.now - lastCommit >= commitInterval {
+        if ContinuousClock.now - lastCommit >= commitInterval || isOverUncommittedBudget {
             try commit()
         }
     }
 
     /// Pauses or resumes every assigned partition. Paused, the thread commits, then keeps
     /// polling (for rebalances and group membership) without receiving records.
-    private func setPaused(_ pause: Bool) throws {
+    func setPaused(_ pause: Bool) throws {
         let partitions = Array(taskByPartition.keys)
         if pause {
             try consumer.pause(partitions)
@@ -209,7 +233,12 @@ final class StreamThread {
     // MARK: - Commit
 
     /// At-least-once commit: outputs acknowledged, stores flushed, then consumer offsets.
-    private func commit(partitions: Set<TopicPartition>? = nil) throws {
+    /// Exactly-once: see ``commitTransaction()``.
+    func commit(partitions: Set<TopicPartition>? = nil) throws {
+        if exactlyOnce {
+            try commitTransaction()
+            return
+        }
         let started = ContinuousClock.now
         defer {
             let elapsed = ContinuousClock.now - started
@@ -247,7 +276,7 @@ final class StreamThread {
     }
 
     /// Consumer lag per assigned partition, from librdkafka's cached end offsets.
-    private func reportLag() {
+    func reportLag() {
         let assigned = Array(taskByPartition.keys)
         guard !assigned.isEmpty, let positions = try? consumer.position(assigned) else { return }
         for position in positions where position.offset >= 0 {
@@ -261,7 +290,7 @@ final class StreamThread {
     /// Records, for the task's persistent stores, the changelog offset their flushed state covers:
     /// the next offset after the last acknowledged changelog record.
     /// Per persistent logged store, the next changelog offset its state covers once flushed.
-    private func changelogOffsetsCovered(by task: StreamTask) -> [(store: ChangeLoggingKeyValueBytesStore, next: Int64)] {
+    func changelogOffsetsCovered(by task: StreamTask) -> [(store: ChangeLoggingKeyValueBytesStore, next: Int64)] {
         task.changelogs.compactMap { store in
             guard store.isPersistent,
                 let acknowledged = producer.acknowledgedChangelogOffset(
@@ -273,7 +302,7 @@ final class StreamThread {
 
     /// Writes the covered offsets inside the stores that can keep them (RocksDB), before the flush
     /// that makes data and offset durable together.
-    private func storeCheckpointsInStores(
+    func storeCheckpointsInStores(
         _ task: StreamTask, _ covered: [(store: ChangeLoggingKeyValueBytesStore, next: Int64)]
     ) throws {
         for (store, next) in covered {
@@ -282,7 +311,7 @@ final class StreamThread {
         }
     }
 
-    private func writeCheckpoint(
+    func writeCheckpoint(
         _ task: StreamTask, _ covered: [(store: ChangeLoggingKeyValueBytesStore, next: Int64)]
     ) throws {
         guard let directory = task.directory else { return }
@@ -304,7 +333,7 @@ final class StreamThread {
         }
     }
 
-    private func handleDeliveryFailures(_ failures: [DeliveryReport]) throws {
+    func handleDeliveryFailures(_ failures: [DeliveryReport]) throws {
         for report in failures {
             let error = report.error.map { StreamsError.production(topic: report.topic, message: "\($0)") }
                 ?? StreamsError.production(topic: report.topic, message: "delivery failed")
@@ -319,7 +348,7 @@ final class StreamThread {
 
     // MARK: - Rebalance
 
-    private func onRebalance(_ event: RebalanceEvent) {
+    func onRebalance(_ event: RebalanceEvent) {
         switch event.kind {
         case .assigned:
             control.setState(.partitionsAssigned)
@@ -345,9 +374,17 @@ final class StreamThread {
         case .revoked, .lost:
             control.setState(.partitionsRevoked)
             let revoked = Set(event.partitions)
+            // Under exactly-once, lost partitions or a failed commit mean the open transaction
+            // (shared by every task of the thread) must be aborted and the kept tasks rolled back.
+            var failedTransaction: TransactionFailure?
+            if exactlyOnce && event.kind == .lost && producer.inTransaction {
+                failedTransaction = .abortable(KafkaError(code: .fail, message: "partitions lost"))
+            }
             if event.kind == .revoked {
                 do {
                     try commit(partitions: revoked)
+                } catch let failure as TransactionFailure {
+                    failedTransaction = failure
                 } catch {
                     logger.error("commit before revocation failed", metadata: ["error": "\(error)"])
                     control.fail(error)
@@ -357,23 +394,33 @@ final class StreamThread {
             for partition in revoked {
                 taskByPartition.removeValue(forKey: partition)
                 pendingOffsets.removeValue(forKey: partition)
+                committedOffsets.removeValue(forKey: partition)
             }
             let stillOwned = Set(taskByPartition.values.map(\.id))
             for id in tasks.keys where !stillOwned.contains(id) {
-                closeTask(id, clean: event.kind == .revoked)
+                closeTask(id, clean: event.kind == .revoked && failedTransaction == nil)
             }
             updateMultiPartitionTasks()
+            if let failedTransaction {
+                do {
+                    try recover(from: failedTransaction, rejoin: false)
+                } catch {
+                    logger.error("cannot recover from a failed transaction at revocation", metadata: ["error": "\(error)"])
+                    control.fail(error)
+                    control.requestStop()
+                }
+            }
             logger.info("partitions \(event.kind)", metadata: ["tasks": "\(tasks.keys.sorted())"])
         }
     }
 
-    private func updateMultiPartitionTasks() {
+    func updateMultiPartitionTasks() {
         var partitionsPerTask: [TaskID: Int] = [:]
         for task in taskByPartition.values { partitionsPerTask[task.id, default: 0] += 1 }
         multiPartitionTasks = Set(partitionsPerTask.filter { $0.value > 1 }.keys)
     }
 
-    private func createTask(_ id: TaskID) throws -> StreamTask {
+    func createTask(_ id: TaskID) throws -> StreamTask {
         let context = TaskContext(
             taskID: id, applicationID: config.applicationID, config: config, collector: producer, logger: logger,
             internalTopicNames: internalTopicNames, cache: cache,
@@ -384,7 +431,15 @@ final class StreamThread {
             producer.forgetChangelogOffset(TopicPartition(topic: store.topic, partition: store.partition))
         }
         do {
-            metrics.restored(id, records: try restorer.restore(task))
+            var committed: [String: Int64]?
+            if exactlyOnce {
+                // Restoration leaves out changelog records of processing that never committed.
+                let inputs = task.inputTopics.map { TopicPartition(topic: $0, partition: id.partition) }
+                try learnCommittedOffsets(inputs)
+                committed = [:]
+                for input in inputs { committed?[input.topic] = committedOffsets[input] }
+            }
+            metrics.restored(id, records: try restorer.restore(task, committedInputOffsets: committed))
         } catch {
             try? task.close()
             throw error
@@ -394,7 +449,7 @@ final class StreamThread {
         return task
     }
 
-    private func closeTask(_ id: TaskID, clean: Bool) {
+    func closeTask(_ id: TaskID, clean: Bool) {
         guard let task = tasks.removeValue(forKey: id) else { return }
         registry.unregister(id)
         metrics.forget(id)
@@ -405,7 +460,7 @@ final class StreamThread {
         }
     }
 
-    private func closeAllTasks(clean: Bool) {
+    func closeAllTasks(clean: Bool) {
         for id in tasks.keys.sorted() { closeTask(id, clean: clean) }
         taskByPartition.removeAll()
     }

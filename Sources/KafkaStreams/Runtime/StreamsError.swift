@@ -20,6 +20,9 @@ public enum StreamsError: Error, Sendable, CustomStringConvertible {
     case missingSourceTopics([String])
     /// The broker could not be reached, or did not answer in time.
     case brokerUnavailable(String)
+    /// An exactly-once transaction failed in a way the stream thread cannot recover from: the
+    /// producer hit a fatal error, or transactions kept aborting.
+    case transaction(message: String)
 
     public var description: String {
         switch self {
@@ -44,6 +47,8 @@ public enum StreamsError: Error, Sendable, CustomStringConvertible {
             "StreamsError: source topics do not exist: \(topics.sorted().joined(separator: ", "))"
         case .brokerUnavailable(let message):
             "StreamsError: broker unavailable: \(message)"
+        case .transaction(let message):
+            "StreamsError: exactly-once transaction failed: \(message)"
         }
     }
 }

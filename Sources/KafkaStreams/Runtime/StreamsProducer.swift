@@ -6,8 +6,21 @@ import Synchronization
 ///
 /// Delivery reports arrive on the stream thread (which polls the producer); failures are kept
 /// until the thread checks them, and then go to the production exception handler.
+///
+/// Under exactly-once the producer is transactional: the first send after a commit begins a
+/// transaction, ``commitTransaction(offsets:groupMetadata:)`` ends it with the consumed offsets,
+/// and changelog records carry their origin (the input record whose processing wrote them) so
+/// that restoration can leave out what uncommitted processing wrote.
 final class StreamsProducer: RecordCollector {
     let producer: KafkaProducer
+    /// Whether this is an exactly-once (transactional) producer.
+    let isTransactional: Bool
+    /// Whether a transaction is open.
+    private(set) var inTransaction = false
+    private let faults: TransactionFaultInjector?
+    /// The header that names a changelog record's origin under exactly-once:
+    /// `[input offset: 8 bytes big-endian][input topic, UTF-8]`.
+    static let originHeader = "__streams.origin"
     private let failures: DeliveryFailures
     private let changelogOffsets: ChangelogOffsets
     /// The delivery-report tag of changelog records.
@@ -40,14 +53,18 @@ final class StreamsProducer: RecordCollector {
         func forget(_ partition: TopicPartition) { offsets.withLock { _ = $0.removeValue(forKey: partition) } }
     }
 
-    init(config: StreamsConfig, clientID: String) throws {
+    /// Creates the producer; with a `transactionalID` it is transactional (exactly-once) and
+    /// ``initTransactions()`` must be called before the first send.
+    init(config: StreamsConfig, clientID: String, transactionalID: String? = nil) throws {
         let failures = DeliveryFailures()
         let changelogOffsets = ChangelogOffsets()
         self.failures = failures
         self.changelogOffsets = changelogOffsets
+        self.isTransactional = transactionalID != nil
+        self.faults = transactionalID != nil ? config.transactionFaults : nil
         do {
             self.producer = try KafkaProducer(
-                configuration: ClientDefaults.producer(config, clientID: clientID),
+                configuration: ClientDefaults.producer(config, clientID: clientID, transactionalID: transactionalID),
                 deliveryReportHandler: { report in
                     if report.error != nil {
                         failures.record(report)
@@ -64,10 +81,85 @@ final class StreamsProducer: RecordCollector {
 
     func sendChangelog(
         topic: String, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?,
-        timestamp: Int64
+        timestamp: Int64, origin: RecordMetadata?
     ) throws {
-        try send(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: [],
+        var headers: RecordHeaders = []
+        if isTransactional, let origin {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(8 + origin.topic.utf8.count)
+            appendBigEndian(origin.offset, to: &bytes)
+            bytes.append(contentsOf: origin.topic.utf8)
+            headers.add(Self.originHeader, bytes)
+        }
+        try send(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: headers,
                  tag: Self.changelogTag)
+    }
+
+    /// The origin of a changelog record written under exactly-once, from its origin header.
+    static func origin(ofChangelogHeader value: UnsafeRawBufferPointer) -> (topic: String, offset: Int64)? {
+        guard value.count > 8 else { return nil }
+        let offset = Int64(bigEndian: value.loadUnaligned(as: Int64.self))
+        return (String(decoding: UnsafeRawBufferPointer(rebasing: value.dropFirst(8)), as: UTF8.self), offset)
+    }
+
+    // MARK: - Transactions
+
+    /// Registers the transactional id, fencing older producers with it and aborting what they
+    /// left open.
+    func initTransactions() throws(TransactionFailure) {
+        do {
+            try producer.initTransactions(timeout: .seconds(60))
+        } catch {
+            throw TransactionFailure(error)
+        }
+    }
+
+    private func beginTransactionIfNeeded() throws(TransactionFailure) {
+        guard isTransactional, !inTransaction else { return }
+        do {
+            try producer.beginTransaction()
+        } catch {
+            throw TransactionFailure(error)
+        }
+        inTransaction = true
+    }
+
+    /// Adds `offsets` (next offsets to consume) to the open transaction and commits it. Without
+    /// an open transaction (nothing sent since the last commit) one is begun for the offsets.
+    func commitTransaction(offsets: [TopicPartitionOffset], groupMetadata: ConsumerGroupMetadata?) throws(TransactionFailure) {
+        try beginTransactionIfNeeded()
+        do throws(KafkaError) {
+            if !offsets.isEmpty, let groupMetadata {
+                if let fault = faults?.fault(at: .sendOffsets) { throw fault }
+                try producer.sendOffsetsToTransaction(offsets, groupMetadata: groupMetadata, timeout: .seconds(60))
+            }
+            if let fault = faults?.fault(at: .commit) { throw fault }
+            try producer.commitTransaction(timeout: .seconds(60))
+        } catch {
+            throw TransactionFailure(error)
+        }
+        inTransaction = false
+    }
+
+    /// Aborts the open transaction, if any: its records are discarded for `read_committed`
+    /// readers. A failing abort leaves the producer unusable.
+    func abortTransaction() throws(TransactionFailure) {
+        guard inTransaction else { return }
+        inTransaction = false
+        do {
+            try producer.abortTransaction(timeout: .seconds(60))
+        } catch {
+            throw error.isFenced ? .fenced(error) : .fatal(error)
+        }
+        // The abort purged what was queued: those reports (and earlier failures of the aborted
+        // transaction) are not failures of records anyone still wants.
+        producer.poll(timeout: .zero)
+        _ = failures.take()
+    }
+
+    /// Asks the fault injector whether the thread should stop here as if it crashed.
+    func injectedCrashBeforeCommit() -> KafkaError? {
+        faults?.fault(at: .crashBeforeCommit)
     }
 
     /// Forgets what was acknowledged for a changelog partition (its task is created anew).
@@ -91,6 +183,10 @@ final class StreamsProducer: RecordCollector {
         topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         timestamp: Int64, headers: RecordHeaders, tag: UInt64
     ) throws {
+        if isTransactional {
+            try beginTransactionIfNeeded()
+            if let fault = faults?.fault(at: .send) { throw TransactionFailure(fault) }
+        }
         let kafkaHeaders = headers.isEmpty ? [] : headers.map { KafkaHeader(name: $0.key, value: $0.value) }
         // A full local queue drains as the broker acknowledges: serve reports and retry, bounded.
         for attempt in 0..<600 {
@@ -102,6 +198,8 @@ final class StreamsProducer: RecordCollector {
                 return
             } catch where error.errorCode == .queueFull && attempt < 599 {
                 producer.poll(timeout: .milliseconds(100))
+            } catch where isTransactional && (error.isFenced || error.isFatal || error.transactionRequiresAbort) {
+                throw TransactionFailure(error)
             } catch {
                 throw StreamsError.production(topic: topic, message: "\(error)")
             }

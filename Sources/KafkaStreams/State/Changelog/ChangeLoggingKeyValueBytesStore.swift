@@ -21,6 +21,12 @@ final class ChangeLoggingKeyValueBytesStore: KeyValueBytesStore {
         self.task = task
     }
 
+    /// The store that holds committed data: under exactly-once the one beneath the transaction
+    /// buffer. Restoration writes there, and it keeps the changelog offset its data covers.
+    var committedStore: any KeyValueBytesStore {
+        (inner as? TransactionBufferingKeyValueBytesStore)?.inner ?? inner
+    }
+
     func get(_ key: [UInt8]) throws -> [UInt8]? { try inner.get(key) }
 
     func put(_ key: [UInt8], _ value: [UInt8]) throws {
@@ -31,11 +37,11 @@ final class ChangeLoggingKeyValueBytesStore: KeyValueBytesStore {
                     let timestamp = Int64(bigEndian: valueBytes.loadUnaligned(as: Int64.self))
                     try task.collector.sendChangelog(
                         topic: topic, partition: partition, key: keyBytes,
-                        value: UnsafeRawBufferPointer(rebasing: valueBytes.dropFirst(8)), timestamp: timestamp)
+                        value: UnsafeRawBufferPointer(rebasing: valueBytes.dropFirst(8)), timestamp: timestamp, origin: task.recordMetadata)
                 } else {
                     try task.collector.sendChangelog(
                         topic: topic, partition: partition, key: keyBytes, value: valueBytes,
-                        timestamp: task.currentRecordTimestamp)
+                        timestamp: task.currentRecordTimestamp, origin: task.recordMetadata)
                 }
             }
         }
@@ -46,7 +52,8 @@ final class ChangeLoggingKeyValueBytesStore: KeyValueBytesStore {
         let old = try inner.delete(key)
         try key.withUnsafeBytes { keyBytes in
             try task.collector.sendChangelog(
-                topic: topic, partition: partition, key: keyBytes, value: nil, timestamp: task.currentRecordTimestamp)
+                topic: topic, partition: partition, key: keyBytes, value: nil, timestamp: task.currentRecordTimestamp,
+                origin: task.recordMetadata)
         }
         return old
     }

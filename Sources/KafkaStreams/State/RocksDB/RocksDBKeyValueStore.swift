@@ -9,6 +9,9 @@ final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
     let path: String
     private let db: RocksDB
     private let writeOptions: WriteOptions
+    /// Exactly-once commits go through the WAL (not synced): a batch written before a process
+    /// crash is there after it, so the store is never more than the commit in flight behind.
+    private let walWriteOptions = WriteOptions()
 
     init(name: String, path: String, options: RocksDBOptions) throws {
         self.name = name
@@ -95,13 +98,24 @@ final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
 }
 
 extension RocksDBKeyValueStore: AtomicBatchWriting {
-    /// One RocksDB `WriteBatch`: after a crash either all writes are there or none.
-    func applyAtomically(_ writes: [(key: [UInt8], value: [UInt8]?)]) throws {
-        let batch = WriteBatch()
-        for write in writes {
-            if let value = write.value { batch.put(write.key, value) } else { batch.delete(write.key) }
+    /// One RocksDB `WriteBatch`, with the changelog offset in the offsets column family, written
+    /// through the WAL: after a crash either all writes and the offset are there or none.
+    func applyAtomically(_ writes: [(key: [UInt8], value: [UInt8]?)], checkpoint: ChangelogCheckpoint?) throws {
+        try wrap {
+            let batch = WriteBatch()
+            for write in writes {
+                if let value = write.value { batch.put(write.key, value) } else { batch.delete(write.key) }
+            }
+            if let checkpoint {
+                guard let family = try db.columnFamily(named: Self.offsetsFamily) else {
+                    throw StreamsError.stateStore(store: name, message: "the offsets column family is missing")
+                }
+                var value: [UInt8] = []
+                appendBigEndian(checkpoint.offset, to: &value)
+                try batch.put(Self.offsetKey(topic: checkpoint.topic, partition: checkpoint.partition), value, in: family)
+            }
+            try db.write(batch, options: walWriteOptions)
         }
-        try write(batch)
     }
 }
 

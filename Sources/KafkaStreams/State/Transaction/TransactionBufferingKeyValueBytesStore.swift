@@ -79,16 +79,17 @@ final class TransactionBufferingKeyValueBytesStore: KeyValueBytesStore {
         try inner.removeAll()
     }
 
-    /// Applies every pending write to the store atomically, then forgets them.
-    func commit() throws {
-        guard pending.count > 0 else { return }
+    /// Applies every pending write to the store atomically, together with the changelog offset
+    /// the store's data then covers (if given), then forgets them.
+    func commit(checkpoint: ChangelogCheckpoint? = nil) throws {
+        guard pending.count > 0 || checkpoint != nil else { return }
         var writes: [(key: [UInt8], value: [UInt8]?)] = []
         writes.reserveCapacity(pending.count)
         pending.forEach(from: nil, to: nil, toInclusive: true, reverse: false) { key, marked in
             writes.append((key, Self.unmark(marked)))
             return true
         }
-        try inner.applyAtomically(writes)
+        try inner.applyAtomically(writes, checkpoint: checkpoint)
         abort()
     }
 
@@ -120,15 +121,24 @@ final class TransactionBufferingKeyValueBytesStore: KeyValueBytesStore {
     }
 }
 
+/// The changelog position a store's data covers: the next changelog offset to restore from.
+struct ChangelogCheckpoint: Equatable {
+    var topic: String
+    var partition: Int32
+    var offset: Int64
+}
+
 /// A store that can apply a batch of writes all at once or not at all.
 protocol AtomicBatchWriting {
-    /// Applies puts (non-`nil` values) and deletes (`nil`) atomically.
-    func applyAtomically(_ writes: [(key: [UInt8], value: [UInt8]?)]) throws
+    /// Applies puts (non-`nil` values) and deletes (`nil`) atomically; a store that keeps its
+    /// changelog offset (``CheckpointingStore``) writes `checkpoint` in the same atomic step.
+    func applyAtomically(_ writes: [(key: [UInt8], value: [UInt8]?)], checkpoint: ChangelogCheckpoint?) throws
 }
 
 extension InMemoryKeyValueStore: AtomicBatchWriting {
-    /// One pass under the store's lock: queries never see half a batch.
-    func applyAtomically(_ writes: [(key: [UInt8], value: [UInt8]?)]) throws {
+    /// One pass under the store's lock: queries never see half a batch. In-memory state is
+    /// restored from the changelog's start, so the checkpoint is not kept.
+    func applyAtomically(_ writes: [(key: [UInt8], value: [UInt8]?)], checkpoint: ChangelogCheckpoint?) throws {
         applyUnderLock(writes)
     }
 }
