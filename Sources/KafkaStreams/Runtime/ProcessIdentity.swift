@@ -23,7 +23,7 @@ enum ProcessIdentity {
         let id = UUID()
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let data = try JSONEncoder().encode(Metadata(processId: id.uuidString))
+            let data = try JSONEncoder().encode(Metadata(processId: id.uuidString.lowercased()))
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw StreamsError.stateStore(store: path, message: "cannot write the process id: \(error)")

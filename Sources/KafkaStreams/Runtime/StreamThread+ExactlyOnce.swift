@@ -43,12 +43,12 @@ extension StreamThread {
         }
         for task in tasks.values { try task.flushCaches() }
         try handleDeliveryFailures(producer.flush(timeout: .seconds(60)))
-        if let crash = producer.injectedCrashBeforeCommit() { throw InjectedCrash(underlying: crash) }
         let offsets = pendingOffsets.map { TopicPartitionOffset($0.key, offset: $0.value) }
         guard producer.inTransaction || !offsets.isEmpty else {
             lastCommit = ContinuousClock.now
             return
         }
+        if let crash = producer.injectedCrashBeforeCommit() { throw InjectedCrash(underlying: crash) }
         // A consumer outside a group (or between generations) has no metadata: its offsets
         // cannot join the transaction, and a rebalance will hand its records to someone else.
         let groupMetadata = try? consumer.groupMetadata()
