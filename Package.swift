@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "wordcount", targets: ["WordCount"]),
         .executable(name: "joins", targets: ["Joins"]),
         .executable(name: "windowed-counts", targets: ["WindowedCounts"]),
+        .executable(name: "eos-crash-test", targets: ["CrashTest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -97,6 +98,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Examples/WindowedCounts"
+        ),
+
+        // The crash test of exactly-once (docs/testing.md): kills the wordcount example at random
+        // points against a real broker; scripts/test runs it after the external-broker pass.
+        .executableTarget(
+            name: "CrashTest",
+            dependencies: [
+                "RdKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/CrashTest"
         ),
 
         .testTarget(

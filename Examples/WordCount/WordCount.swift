@@ -20,8 +20,14 @@ struct WordCount: AsyncParsableCommand {
     @Option(help: "host:port of a Kafka broker; without it an embedded broker is started.")
     var bootstrapServers: String?
 
-    @Option(help: "A file whose lines are written to text-lines before processing.")
+    @Option(help: "A file whose lines are written to the input topic before processing.")
     var inputFile: String?
+
+    @Option(help: "The topic of text lines.")
+    var inputTopic = WordCountTopology.inputTopic
+
+    @Option(help: "The topic the updated counts are written to.")
+    var outputTopic = WordCountTopology.outputTopic
 
     @Option(help: "The application id: consumer group, internal topic prefix and state directory.")
     var applicationID = "wordcount"
@@ -32,11 +38,22 @@ struct WordCount: AsyncParsableCommand {
     @Option(help: "Directory for local state (default: a temporary directory).")
     var stateDir: String?
 
-    @Flag(help: "Process with exactly-once v2 (not implemented yet: start() then fails with a clear error).")
+    @Flag(help: "Process with exactly-once v2.")
     var exactlyOnce = false
 
     @Flag(help: "Keep counts in memory instead of RocksDB.")
     var memory = false
+
+    @Option(help: "Commit interval in milliseconds (default: 30000, or 100 with --exactly-once).")
+    var commitIntervalMs: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "A librdkafka consumer setting, such as session.timeout.ms=6000 (repeatable).", valueName: "key=value"))
+    var consumerProperty: [String] = []
+
+    @Flag(help: "Print 'restored <store> <partition> <records>' to stderr each time a store partition is restored.")
+    var printRestores = false
 
     @Flag(help: "Print the topology's description and exit.")
     var describe = false
@@ -51,7 +68,8 @@ struct WordCount: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let topology = try WordCountTopology.build(storeType: memory ? .inMemory : .persistent)
+        let topology = try WordCountTopology.build(
+            storeType: memory ? .inMemory : .persistent, inputTopic: inputTopic, outputTopic: outputTopic)
         if describe {
             print(topology.describe(), terminator: "")
             return
@@ -71,38 +89,56 @@ struct WordCount: AsyncParsableCommand {
             .filter { !$0.isEmpty }
     }
 
-    private func makeConfig(bootstrapServers: String) -> StreamsConfig {
+    private func makeConfig(bootstrapServers: String) throws -> StreamsConfig {
         var config = StreamsConfig(applicationID: applicationID, bootstrapServers: bootstrapServers)
         config.numStreamThreads = threads
         config.processingGuarantee = exactlyOnce ? .exactlyOnceV2 : .atLeastOnce
         if let stateDir { config.stateDir = stateDir }
+        if let commitIntervalMs { config.commitInterval = .milliseconds(commitIntervalMs) }
+        for setting in consumerProperty {
+            guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else {
+                throw ValidationError("--consumer-property takes key=value, got \"\(setting)\"")
+            }
+            config.consumerProperties[String(setting[..<equals])] = String(setting[setting.index(after: equals)...])
+        }
+        if printRestores {
+            config.stateRestoreListener = StateRestoreListener(onRestoreEnd: { _, partition, store, restored in
+                FileHandle.standardError.write(Data("restored \(store) \(partition) \(restored)\n".utf8))
+            })
+        }
         return config
     }
 
     private func runEmbedded(topology: Topology, lines: [String]) throws {
         let cluster = try EmbeddedKafkaCluster()
-        try cluster.createTopic(WordCountTopology.inputTopic, partitions: 4)
-        try cluster.createTopic(WordCountTopology.outputTopic, partitions: 4)
-        var config = makeConfig(bootstrapServers: cluster.bootstrapServers)
+        try cluster.createTopic(inputTopic, partitions: 4)
+        try cluster.createTopic(outputTopic, partitions: 4)
+        var config = try makeConfig(bootstrapServers: cluster.bootstrapServers)
         let defaults = cluster.streamsConfig(applicationID: applicationID)
-        config.commitInterval = defaults.commitInterval
-        config.consumerProperties = defaults.consumerProperties
+        if commitIntervalMs == nil { config.commitInterval = defaults.commitInterval }
+        config.consumerProperties = defaults.consumerProperties.merging(config.consumerProperties) { _, set in set }
         if stateDir == nil { config.stateDir = defaults.stateDir }
         let streams = try KafkaStreams(topology: topology, config: config, topicCreator: cluster.topicCreator)
         try streams.start()
         try cluster.produce(
-            WordCountTopology.inputTopic, lines.map { (String?.none, $0) }, key: .optional(.string), value: .string)
-        try cluster.waitUntilConsumed(
-            groupID: applicationID,
-            topics: [WordCountTopology.inputTopic, "\(applicationID)-\(WordCountTopology.storeName)-repartition"],
-            timeout: .seconds(120))
+            inputTopic, lines.map { (String?.none, $0) }, key: .optional(.string), value: .string)
+        if exactlyOnce {
+            // The embedded broker does not store offsets committed through transactions: wait
+            // for the store (which holds committed transactions only) to have counted every word.
+            try Self.waitUntilCounted(lines.reduce(0) { $0 + WordCountTopology.words(in: $1).count }, by: streams)
+        } else {
+            try cluster.waitUntilConsumed(
+                groupID: applicationID,
+                topics: [inputTopic, "\(applicationID)-\(WordCountTopology.storeName)-repartition"],
+                timeout: .seconds(120))
+        }
         try printCounts(of: streams)
         streams.close()
         if stateDir == nil { try? streams.cleanUp() }
     }
 
     private func runOnBroker(_ bootstrapServers: String, topology: Topology, lines: [String]?) async throws {
-        let config = makeConfig(bootstrapServers: bootstrapServers)
+        let config = try makeConfig(bootstrapServers: bootstrapServers)
         if let lines {
             try produceLines(lines, to: bootstrapServers)
         }
@@ -122,9 +158,24 @@ struct WordCount: AsyncParsableCommand {
     private func produceLines(_ lines: [String], to bootstrapServers: String) throws {
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: bootstrapServers))
         for line in lines {
-            try producer.produce(topic: WordCountTopology.inputTopic, key: nil, value: Array(line.utf8))
+            try producer.produce(topic: inputTopic, key: nil, value: Array(line.utf8))
         }
         try producer.flush(timeout: .seconds(30))
+    }
+
+    private static func waitUntilCounted(_ words: Int, by streams: KafkaStreams, timeout: Duration = .seconds(120)) throws {
+        let deadline = ContinuousClock.now + timeout
+        var counted: Int64 = 0
+        while ContinuousClock.now < deadline {
+            if let store = try? streams.store(.keyValue(name: WordCountTopology.storeName, key: .string, value: .int64)),
+                let all = try? store.all()
+            {
+                counted = all.reduce(0) { $0 + $1.value }
+                if counted == Int64(words) { return }
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw ValidationError("timed out after \(timeout): the store counted \(counted) of \(words) words")
     }
 
     fileprivate static func printCounts(of streams: KafkaStreams) throws {

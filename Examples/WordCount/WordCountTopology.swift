@@ -2,7 +2,8 @@ import KafkaStreams
 
 /// The word count: lines of `text-lines` split into words (maximal runs of letters, lowercased),
 /// counted per word in the store `counts`, every updated count written to `word-counts` as
-/// 8-byte big-endian integers (Kafka's `LongSerializer` format).
+/// 8-byte big-endian integers (Kafka's `LongSerializer` format). Both topic names can be changed
+/// (`--input-topic`, `--output-topic`), for example to run several instances on one broker.
 enum WordCountTopology {
     static let inputTopic = "text-lines"
     static let outputTopic = "word-counts"
@@ -12,7 +13,10 @@ enum WordCountTopology {
         line.split(whereSeparator: { !$0.isLetter }).map { $0.lowercased() }
     }
 
-    static func build(storeType: Materialized<String, Int64>.StoreType) throws -> Topology {
+    static func build(
+        storeType: Materialized<String, Int64>.StoreType, inputTopic: String = WordCountTopology.inputTopic,
+        outputTopic: String = WordCountTopology.outputTopic
+    ) throws -> Topology {
         let builder = StreamsBuilder()
         builder.stream(inputTopic, consumed: .with(key: .optional(.string), value: .string))
             .flatMapValues { line in words(in: line) }
