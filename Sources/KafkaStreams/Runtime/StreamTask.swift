@@ -22,6 +22,13 @@ final class StreamTask {
     /// Under exactly-once: the transaction buffers over the task's key-value stores, each with
     /// its changelog (if logged), applied when the thread's transaction commits.
     private(set) var transactionStores: [(buffer: TransactionBufferingKeyValueBytesStore, changelog: ChangeLoggingKeyValueBytesStore?)] = []
+    /// Under exactly-once: the repartition topics (broker names) the task reads, whose copies of
+    /// aborted records it skips, and what it accepted from each upstream partition.
+    private let repartitionInputs: Set<String>
+    private var sourceHighWater = SourceHighWater()
+    private var sourceHighWaterChanged = false
+    private let exactlyOnce: Bool
+    private let transactionalProducer: StreamsProducer?
 
     /// Builds the task: opens its stores, makes and wires its nodes, and initializes them.
     init(id: TaskID, plan: TopologyPlan, context: TaskContext, stateDirectory: String?) throws {
@@ -90,6 +97,12 @@ final class StreamTask {
         }
         self.nodes = nodes
         self.sourcesByTopic = sources
+        self.exactlyOnce = exactlyOnce
+        self.transactionalProducer = exactlyOnce ? context.collector as? StreamsProducer : nil
+        self.repartitionInputs =
+            exactlyOnce
+            ? Set(plan.internalTopics.filter { $0.value.kind == .repartition }.keys.map { context.brokerTopic($0) })
+                .intersection(sources.keys) : []
         self.changelogs = changelogs
         self.cachingStores = cachingStores
         self.transactionStores = transactionStores
@@ -118,6 +131,22 @@ final class StreamTask {
             lastSource = found
             lastSourceTopic = raw.topic
         }
+        var raw = raw
+        if exactlyOnce {
+            if !repartitionInputs.isEmpty, !raw.headers.isEmpty, repartitionInputs.contains(raw.topic),
+                let source = raw.headers.last(SourceHighWater.header)
+            {
+                raw.headers.remove(SourceHighWater.header)
+                if let bytes = source.value {
+                    guard sourceHighWater.accept(bytes) else { return }
+                    sourceHighWaterChanged = true
+                }
+            }
+            context.isProcessingInput = true
+            context.repartitionSequence = 0
+            transactionalProducer?.activeTask = context
+        }
+        defer { context.isProcessingInput = false }
         context.recordMetadata = RecordMetadata(topic: raw.topic, partition: raw.partition, offset: raw.offset)
         context.currentRecordTimestamp = raw.timestamp
         context.currentHeaders = raw.headers
@@ -236,15 +265,30 @@ final class StreamTask {
     /// Applies every store's buffered writes after the transaction committed, each in one atomic
     /// write together with the changelog offset its data then covers (`checkpoint(changelog)`).
     func applyCommittedTransaction(checkpoint: (ChangeLoggingKeyValueBytesStore) -> Int64?) throws {
-        for (buffer, changelog) in transactionStores {
+        for (index, (buffer, changelog)) in transactionStores.enumerated() {
             let covered = changelog.flatMap { changelog in
                 checkpoint(changelog).map {
                     ChangelogCheckpoint(topic: changelog.topic, partition: changelog.partition, offset: $0)
                 }
             }
-            try buffer.commit(checkpoint: covered)
+            // The high-water marks live with the first store's data.
+            let marks = index == 0 && sourceHighWaterChanged ? sourceHighWater.serialized : nil
+            try buffer.commit(checkpoint: covered, sourceHighWater: marks)
         }
+        sourceHighWaterChanged = false
     }
+
+    /// Under exactly-once: reads the source high-water marks the last commit stored.
+    func loadSourceHighWater() throws {
+        guard !repartitionInputs.isEmpty, let first = transactionStores.first,
+            let bytes = try (first.buffer.inner as? CheckpointingStore)?.storedSourceHighWater(),
+            let marks = SourceHighWater(serialized: bytes)
+        else { return }
+        sourceHighWater = marks
+    }
+
+    /// Repartition records skipped as copies of ones already processed.
+    var duplicatesSkipped: Int { sourceHighWater.duplicatesSkipped }
 
     /// Flushes the record cache and the task's stores.
     func flush() throws {

@@ -95,7 +95,9 @@ extension StreamThread {
             closeAllTasks(clean: false)
             pendingOffsets.removeAll()
             committedOffsets.removeAll()
-            producer = try StreamsProducer(config: config, clientID: producerClientID, transactionalID: transactionalID)
+            producer = try StreamsProducer(
+                config: config, clientID: producerClientID, transactionalID: transactionalID,
+                repartitionTopics: repartitionTopics)
             try initTransactions()
             // Rejoining: the group hands out the partitions again and the tasks are created anew
             // from the committed state.

@@ -21,6 +21,8 @@ final class StreamThread {
     let transactionalID: String?
     var exactlyOnce: Bool { transactionalID != nil }
     let producerClientID: String
+    /// Broker names of the topology's repartition topics.
+    let repartitionTopics: Set<String>
     /// Under exactly-once: the offsets this thread knows to be committed per input partition
     /// (read at task creation, advanced by each commit): where an abort rewinds to.
     var committedOffsets: [TopicPartition: Int64] = [:]
@@ -93,7 +95,11 @@ final class StreamThread {
             config.processingGuarantee == .exactlyOnceV2
             ? "\(config.applicationID)-\(processID.uuidString.lowercased())-\(control.index)" : nil
         self.producerClientID = "\(clientID)-producer"
-        self.producer = try StreamsProducer(config: config, clientID: producerClientID, transactionalID: transactionalID)
+        self.repartitionTopics = Set(
+            plan.internalTopics.filter { $0.value.kind == .repartition }.keys.map { "\(config.applicationID)-\($0)" })
+        self.producer = try StreamsProducer(
+            config: config, clientID: producerClientID, transactionalID: transactionalID,
+            repartitionTopics: repartitionTopics)
         let cacheBytes = config.cacheMaxBytes / max(1, config.numStreamThreads)
         self.cache = cacheBytes > 0 ? ThreadCache(maxBytes: cacheBytes) : nil
         self.metrics = StreamsMetrics(applicationID: config.applicationID, thread: control.index)
@@ -440,6 +446,7 @@ final class StreamThread {
                 for input in inputs { committed?[input.topic] = committedOffsets[input] }
             }
             metrics.restored(id, records: try restorer.restore(task, committedInputOffsets: committed))
+            if exactlyOnce { try task.loadSourceHighWater() }
         } catch {
             try? task.close()
             throw error

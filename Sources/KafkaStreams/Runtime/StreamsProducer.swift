@@ -18,6 +18,11 @@ final class StreamsProducer: RecordCollector {
     /// Whether a transaction is open.
     private(set) var inTransaction = false
     private let faults: TransactionFaultInjector?
+    /// Under exactly-once: the broker names of repartition topics, whose records name their
+    /// source (``SourceHighWater``).
+    private let repartitionTopics: Set<String>
+    /// Under exactly-once: the task whose input record is being processed.
+    var activeTask: TaskContext?
     /// The header that names a changelog record's origin under exactly-once:
     /// `[input offset: 8 bytes big-endian][input topic, UTF-8]`.
     static let originHeader = "__streams.origin"
@@ -55,7 +60,10 @@ final class StreamsProducer: RecordCollector {
 
     /// Creates the producer; with a `transactionalID` it is transactional (exactly-once) and
     /// ``initTransactions()`` must be called before the first send.
-    init(config: StreamsConfig, clientID: String, transactionalID: String? = nil) throws {
+    init(
+        config: StreamsConfig, clientID: String, transactionalID: String? = nil, repartitionTopics: Set<String> = []
+    ) throws {
+        self.repartitionTopics = transactionalID != nil ? repartitionTopics : []
         let failures = DeliveryFailures()
         let changelogOffsets = ChangelogOffsets()
         self.failures = failures
@@ -176,6 +184,20 @@ final class StreamsProducer: RecordCollector {
         topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         timestamp: Int64, headers: RecordHeaders
     ) throws {
+        if !repartitionTopics.isEmpty, let task = activeTask, task.isProcessingInput, task.cacheForwardingDepth == 0,
+            let source = task.recordMetadata, repartitionTopics.contains(topic)
+        {
+            var withSource = headers
+            withSource.remove(SourceHighWater.header)
+            withSource.add(
+                SourceHighWater.header,
+                SourceHighWater.encode(
+                    topic: source.topic, partition: source.partition, offset: source.offset,
+                    sequence: task.repartitionSequence))
+            task.repartitionSequence &+= 1
+            try send(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: withSource, tag: 0)
+            return
+        }
         try send(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: headers, tag: 0)
     }
 

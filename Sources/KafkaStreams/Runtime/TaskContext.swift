@@ -30,6 +30,14 @@ final class TaskContext {
     var streamTime: Int64 = TaskContext.unknownTime
     /// The node currently processing, for error reports.
     var currentNode: String?
+    /// Under exactly-once: whether an input record is being processed (not a punctuation or a
+    /// commit's cache flush), and how many repartition records it wrote so far. Repartition
+    /// records written then name their source (``SourceHighWater``).
+    var isProcessingInput = false
+    var repartitionSequence: UInt32 = 0
+    /// How deep the record cache is forwarding evicted or flushed entries: their output does
+    /// not follow deterministically from the input record being processed.
+    var cacheForwardingDepth = 0
 
     let punctuations = PunctuationSchedule()
     /// Typed store views by name, as processors get them.

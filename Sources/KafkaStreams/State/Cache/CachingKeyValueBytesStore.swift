@@ -89,7 +89,11 @@ final class CachingKeyValueBytesStore: KeyValueBytesStore {
         task.currentRecordTimestamp = entry.context.timestamp
         task.recordMetadata = entry.context.metadata
         task.currentHeaders = entry.context.headers
-        defer { (task.currentRecordTimestamp, task.recordMetadata, task.currentHeaders) = saved }
+        task.cacheForwardingDepth += 1
+        defer {
+            (task.currentRecordTimestamp, task.recordMetadata, task.currentHeaders) = saved
+            task.cacheForwardingDepth -= 1
+        }
         if let value = entry.value {
             try inner.put(key, value)
         } else {

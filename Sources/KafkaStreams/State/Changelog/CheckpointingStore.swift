@@ -9,4 +9,6 @@
 protocol CheckpointingStore {
     func storeCheckpoint(topic: String, partition: Int32, offset: Int64) throws
     func storedCheckpoint(topic: String, partition: Int32) throws -> Int64?
+    /// Under exactly-once: the task's source high-water marks written with its last commit.
+    func storedSourceHighWater() throws -> [UInt8]?
 }

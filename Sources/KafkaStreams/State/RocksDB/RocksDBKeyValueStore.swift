@@ -100,19 +100,24 @@ final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
 extension RocksDBKeyValueStore: AtomicBatchWriting {
     /// One RocksDB `WriteBatch`, with the changelog offset in the offsets column family, written
     /// through the WAL: after a crash either all writes and the offset are there or none.
-    func applyAtomically(_ writes: [(key: [UInt8], value: [UInt8]?)], checkpoint: ChangelogCheckpoint?) throws {
+    func applyAtomically(
+        _ writes: [(key: [UInt8], value: [UInt8]?)], checkpoint: ChangelogCheckpoint?, sourceHighWater: [UInt8]?
+    ) throws {
         try wrap {
             let batch = WriteBatch()
             for write in writes {
                 if let value = write.value { batch.put(write.key, value) } else { batch.delete(write.key) }
             }
-            if let checkpoint {
+            if checkpoint != nil || sourceHighWater != nil {
                 guard let family = try db.columnFamily(named: Self.offsetsFamily) else {
                     throw StreamsError.stateStore(store: name, message: "the offsets column family is missing")
                 }
-                var value: [UInt8] = []
-                appendBigEndian(checkpoint.offset, to: &value)
-                try batch.put(Self.offsetKey(topic: checkpoint.topic, partition: checkpoint.partition), value, in: family)
+                if let checkpoint {
+                    var value: [UInt8] = []
+                    appendBigEndian(checkpoint.offset, to: &value)
+                    try batch.put(Self.offsetKey(topic: checkpoint.topic, partition: checkpoint.partition), value, in: family)
+                }
+                if let sourceHighWater { try batch.put(Self.sourceHighWaterKey, sourceHighWater, in: family) }
             }
             try db.write(batch, options: walWriteOptions)
         }
@@ -135,6 +140,17 @@ extension RocksDBKeyValueStore: CheckpointingStore {
             var value: [UInt8] = []
             appendBigEndian(offset, to: &value)
             try db.put(Self.offsetKey(topic: topic, partition: partition), value, in: family, options: writeOptions)
+        }
+    }
+
+    /// The key of the task's source high-water marks (``SourceHighWater``) in the offsets
+    /// family; no changelog offset key starts with a 0 byte.
+    private static let sourceHighWaterKey: [UInt8] = [0] + Array("source-high-water".utf8)
+
+    func storedSourceHighWater() throws -> [UInt8]? {
+        try wrap {
+            guard let family = try db.columnFamily(named: Self.offsetsFamily) else { return nil }
+            return try db.get(Self.sourceHighWaterKey, in: family)
         }
     }
 

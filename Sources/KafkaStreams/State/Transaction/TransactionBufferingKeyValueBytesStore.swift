@@ -80,16 +80,17 @@ final class TransactionBufferingKeyValueBytesStore: KeyValueBytesStore {
     }
 
     /// Applies every pending write to the store atomically, together with the changelog offset
-    /// the store's data then covers (if given), then forgets them.
-    func commit(checkpoint: ChangelogCheckpoint? = nil) throws {
-        guard pending.count > 0 || checkpoint != nil else { return }
+    /// the store's data then covers and the task's source high-water marks (if given), then
+    /// forgets them.
+    func commit(checkpoint: ChangelogCheckpoint? = nil, sourceHighWater: [UInt8]? = nil) throws {
+        guard pending.count > 0 || checkpoint != nil || sourceHighWater != nil else { return }
         var writes: [(key: [UInt8], value: [UInt8]?)] = []
         writes.reserveCapacity(pending.count)
         pending.forEach(from: nil, to: nil, toInclusive: true, reverse: false) { key, marked in
             writes.append((key, Self.unmark(marked)))
             return true
         }
-        try inner.applyAtomically(writes, checkpoint: checkpoint)
+        try inner.applyAtomically(writes, checkpoint: checkpoint, sourceHighWater: sourceHighWater)
         abort()
     }
 
@@ -131,14 +132,19 @@ struct ChangelogCheckpoint: Equatable {
 /// A store that can apply a batch of writes all at once or not at all.
 protocol AtomicBatchWriting {
     /// Applies puts (non-`nil` values) and deletes (`nil`) atomically; a store that keeps its
-    /// changelog offset (``CheckpointingStore``) writes `checkpoint` in the same atomic step.
-    func applyAtomically(_ writes: [(key: [UInt8], value: [UInt8]?)], checkpoint: ChangelogCheckpoint?) throws
+    /// changelog offset (``CheckpointingStore``) writes `checkpoint` and `sourceHighWater` (see
+    /// ``SourceHighWater``) in the same atomic step.
+    func applyAtomically(
+        _ writes: [(key: [UInt8], value: [UInt8]?)], checkpoint: ChangelogCheckpoint?, sourceHighWater: [UInt8]?
+    ) throws
 }
 
 extension InMemoryKeyValueStore: AtomicBatchWriting {
     /// One pass under the store's lock: queries never see half a batch. In-memory state is
     /// restored from the changelog's start, so the checkpoint is not kept.
-    func applyAtomically(_ writes: [(key: [UInt8], value: [UInt8]?)], checkpoint: ChangelogCheckpoint?) throws {
+    func applyAtomically(
+        _ writes: [(key: [UInt8], value: [UInt8]?)], checkpoint: ChangelogCheckpoint?, sourceHighWater: [UInt8]?
+    ) throws {
         applyUnderLock(writes)
     }
 }
