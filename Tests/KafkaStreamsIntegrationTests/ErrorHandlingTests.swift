@@ -183,16 +183,15 @@ import Testing
 }
 
 extension ErrorHandlingTests {
-    @Test func exactlyOnceIsRefusedUntilImplemented() throws {
+    @Test func exactlyOnceRejectsANonPositiveUncommittedBudget() throws {
         var config = StreamsConfig(applicationID: "eos", bootstrapServers: "127.0.0.1:1")
         config.processingGuarantee = .exactlyOnceV2
-        let streams = try KafkaStreams(topology: Self.doublingTopology(), config: config)
-        do {
-            try streams.start()
-            Issue.record("exactly-once started without transactions")
-        } catch let error as StreamsConfigError {
-            #expect(error.setting == "processingGuarantee")
+        config.stateStoreUncommittedMaxBytes = 0
+        #expect(throws: StreamsConfigError(setting: "stateStoreUncommittedMaxBytes", message: "must be positive, got 0")) {
+            try config.validate()
         }
-        #expect(streams.state == .created)
+        #expect(throws: StreamsConfigError.self) {
+            _ = try KafkaStreams(topology: Self.doublingTopology(), config: config)
+        }
     }
 }

@@ -102,4 +102,26 @@ import Testing
         #expect(try reopened.range(from: nil, to: nil, reverse: false).count == 100)
         try reopened.close()
     }
+
+    /// The commit's batch carries the changelog offset and the source high-water marks with the
+    /// data: reopened, all three are there, and the write made after the commit is not.
+    @Test func theOffsetAndHighWaterMarksCommitWithTheData() throws {
+        let (_, buffer, directory) = try make(.rocksDB)
+        let path = try #require(directory)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for key: UInt8 in 0..<10 { try buffer.put([key], [key, key]) }
+        try buffer.commit(
+            checkpoint: ChangelogCheckpoint(topic: "app-s-changelog", partition: 3, offset: 42),
+            sourceHighWater: [1, 2, 3])
+        try buffer.put([99], [99])  // pending, never committed
+        try buffer.close()
+        var config = StreamsConfig(applicationID: "t", bootstrapServers: "unused:9092")
+        config.stateDir = path
+        let reopened = try RocksDBKeyValueStore(name: "s", path: path, options: RocksDBSharedResources.options(for: config, store: "s"))
+        defer { try? reopened.close() }
+        #expect(try reopened.range(from: nil, to: nil, reverse: false).count == 10)
+        #expect(try reopened.get([99]) == nil)
+        #expect(try reopened.storedCheckpoint(topic: "app-s-changelog", partition: 3) == 42)
+        #expect(try reopened.storedSourceHighWater() == [1, 2, 3])
+    }
 }
