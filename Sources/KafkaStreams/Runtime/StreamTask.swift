@@ -300,6 +300,8 @@ final class StreamTask {
     func close() throws {
         guard !isClosed else { return }
         isClosed = true
+        // The producer holds the task being processed: let go of this one (a cycle otherwise).
+        if transactionalProducer?.activeTask === context { transactionalProducer?.activeTask = nil }
         var firstError: (any Error)?
         for node in nodes {
             do { try node.close() } catch { firstError = firstError ?? error }

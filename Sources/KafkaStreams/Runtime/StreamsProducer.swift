@@ -21,7 +21,8 @@ final class StreamsProducer: RecordCollector {
     /// Under exactly-once: the broker names of repartition topics, whose records name their
     /// source (``SourceHighWater``).
     private let repartitionTopics: Set<String>
-    /// Under exactly-once: the task whose input record is being processed.
+    /// Under exactly-once: the task whose input record is being processed. The task clears it
+    /// when it closes (the context holds this producer).
     var activeTask: TaskContext?
     /// The header that names a changelog record's origin under exactly-once:
     /// `[input offset: 8 bytes big-endian][input topic, UTF-8]`.
