@@ -105,9 +105,11 @@ import Testing
         #expect(committed == lines.count)
     }
 
-    @Test(arguments: KafkaTestClusters.available)
-    func exactlyOnceWordCountCountsEveryWord(kind: KafkaTestClusters.Kind) async throws {
-        let run = try Self.prepare(kind, "plain")
+    @Test(arguments: KafkaTestClusters.available.flatMap { kind in [1, 2].map { (kind, $0) } })
+    func exactlyOnceWordCountCountsEveryWord(kind: KafkaTestClusters.Kind, threads: Int) async throws {
+        var run = try Self.prepare(kind, "plain-\(threads)")
+        // Two threads: two transactional producers (`…-0`, `…-1`) sharing the tasks.
+        run.config.numStreamThreads = threads
         let streams = try Self.start(run)
         defer { streams.close() }
         try run.cluster.produce(run.input, Self.lines.map { (String?.none, $0) }, key: .optional(.string), value: .string)
