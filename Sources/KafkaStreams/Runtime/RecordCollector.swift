@@ -12,18 +12,18 @@ protocol RecordCollector: AnyObject {
     func partitionCount(of topic: String) throws -> Int32
 
     /// Sends a changelog record; the collector tracks acknowledged changelog offsets for
-    /// checkpoints. `origin` is the input record whose processing made the write (`nil` for
-    /// punctuations).
+    /// checkpoints. `origin` is the input record whose processing made the write, under
+    /// exactly-once (`nil` otherwise, and for punctuations).
     func sendChangelog(
         topic: String, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?,
-        timestamp: Int64, origin: RecordMetadata?
+        timestamp: Int64, origin: ChangelogOrigin?
     ) throws
 }
 
 extension RecordCollector {
     func sendChangelog(
         topic: String, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?,
-        timestamp: Int64, origin: RecordMetadata?
+        timestamp: Int64, origin: ChangelogOrigin?
     ) throws {
         try send(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: [])
     }
@@ -45,4 +45,31 @@ extension RecordCollector {
 func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
     guard let bytes else { return try body(nil) }
     return try bytes.withUnsafeBytes { try body($0) }
+}
+
+/// The input record whose processing wrote a changelog record (exactly-once): its offset, and its
+/// topic unless the task reads only one.
+struct ChangelogOrigin: Equatable {
+    var offset: Int64
+    var topic: String?
+
+    /// The header value: `[offset: 8 bytes BE][topic, UTF-8, if any]`.
+    var header: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 + (topic?.utf8.count ?? 0))
+        appendBigEndian(offset, to: &bytes)
+        if let topic { bytes.append(contentsOf: topic.utf8) }
+        return bytes
+    }
+
+    init(offset: Int64, topic: String?) {
+        self.offset = offset
+        self.topic = topic
+    }
+
+    init?(header value: UnsafeRawBufferPointer) {
+        guard value.count >= 8 else { return nil }
+        offset = Int64(bigEndian: value.loadUnaligned(as: Int64.self))
+        topic = value.count > 8 ? String(decoding: UnsafeRawBufferPointer(rebasing: value.dropFirst(8)), as: UTF8.self) : nil
+    }
 }

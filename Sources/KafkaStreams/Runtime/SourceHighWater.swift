@@ -14,7 +14,9 @@
 /// cache flushes, at-least-once writers) are always accepted.
 struct SourceHighWater {
     /// The header carrying a repartition record's source:
-    /// `[partition: 4 bytes BE][offset: 8 bytes BE][sequence: 4 bytes BE][topic, UTF-8]`.
+    /// `[partition: 4 bytes BE][offset: 8 bytes BE][sequence: 4 bytes BE][topic, UTF-8]`, the
+    /// topic left out when the writing task reads only one (its upstream is then named by the
+    /// partition alone, which is unique: one subtopology writes each repartition topic).
     static let header = "__streams.source"
 
     struct Upstream: Hashable {
@@ -46,18 +48,18 @@ struct SourceHighWater {
         return true
     }
 
-    static func encode(topic: String, partition: Int32, offset: Int64, sequence: UInt32) -> [UInt8] {
+    static func encode(topic: String?, partition: Int32, offset: Int64, sequence: UInt32) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(16 + topic.utf8.count)
+        bytes.reserveCapacity(16 + (topic?.utf8.count ?? 0))
         withUnsafeBytes(of: partition.bigEndian) { bytes.append(contentsOf: $0) }
         withUnsafeBytes(of: offset.bigEndian) { bytes.append(contentsOf: $0) }
         withUnsafeBytes(of: sequence.bigEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: topic.utf8)
+        if let topic { bytes.append(contentsOf: topic.utf8) }
         return bytes
     }
 
     static func decode(_ bytes: [UInt8]) -> (Upstream, Position)? {
-        guard bytes.count > 16 else { return nil }
+        guard bytes.count >= 16 else { return nil }
         return bytes.withUnsafeBytes { raw in
             let partition = Int32(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: Int32.self))
             let offset = Int64(bigEndian: raw.loadUnaligned(fromByteOffset: 4, as: Int64.self))

@@ -49,6 +49,7 @@ final class StateRestorer {
     ) throws -> Int {
         let exactlyOnce = committedInputOffsets != nil
         var leftOut = 0
+        let singleInputTopic = task.context.singleInputTopic
         guard !task.changelogs.isEmpty else { return 0 }
         let checkpoint = readCheckpoint(task)
         var starts: [TopicPartitionOffset] = []
@@ -106,8 +107,8 @@ final class StateRestorer {
             ) { message in
                 let partition = TopicPartition(topic: message.topic, partition: message.partition)
                 guard let store = stores[partition], let key = message.key else { return }
-                if let committedInputOffsets, message.headerCount > 0,
-                    let origin = Self.origin(of: message), let committed = committedInputOffsets[origin.topic],
+                if let committedInputOffsets, message.headerCount > 0, let origin = Self.origin(of: message),
+                    let topic = origin.topic ?? singleInputTopic, let committed = committedInputOffsets[topic],
                     origin.offset >= committed
                 {
                     leftOut += 1
@@ -162,12 +163,12 @@ final class StateRestorer {
     }
 
     /// The origin of a changelog record written under exactly-once (its origin header).
-    private static func origin(of message: borrowing KafkaMessageView) -> (topic: String, offset: Int64)? {
+    private static func origin(of message: borrowing KafkaMessageView) -> ChangelogOrigin? {
         for index in 0..<message.headerCount {
             guard let header = message.header(at: index), header.name == StreamsProducer.originHeader,
                 let value = header.value
             else { continue }
-            return StreamsProducer.origin(ofChangelogHeader: value)
+            return ChangelogOrigin(header: value)
         }
         return nil
     }

@@ -98,6 +98,7 @@ final class StreamTask {
         self.nodes = nodes
         self.sourcesByTopic = sources
         self.exactlyOnce = exactlyOnce
+        context.singleInputTopic = sources.count == 1 ? sources.keys.first : nil
         self.transactionalProducer = exactlyOnce ? context.collector as? StreamsProducer : nil
         self.repartitionInputs =
             exactlyOnce

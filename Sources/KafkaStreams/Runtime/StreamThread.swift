@@ -341,6 +341,15 @@ final class StreamThread {
 
     func handleDeliveryFailures(_ failures: [DeliveryReport]) throws {
         for report in failures {
+            // Under exactly-once, a fenced delivery means another producer took over; records
+            // purged from the queue mean the producer gave up on the transaction (fenced or
+            // failed): abort, which tells which of the two it was.
+            if exactlyOnce, let kafkaError = report.error {
+                if kafkaError.isFenced { throw TransactionFailure.fenced(kafkaError) }
+                if kafkaError.errorCode == .purgeQueue || kafkaError.errorCode == .purgeInflight {
+                    throw TransactionFailure.abortable(kafkaError)
+                }
+            }
             let error = report.error.map { StreamsError.production(topic: report.topic, message: "\($0)") }
                 ?? StreamsError.production(topic: report.topic, message: "delivery failed")
             switch config.productionExceptionHandler.decide(nil, error) {

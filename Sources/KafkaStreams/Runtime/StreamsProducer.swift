@@ -24,8 +24,7 @@ final class StreamsProducer: RecordCollector {
     /// Under exactly-once: the task whose input record is being processed. The task clears it
     /// when it closes (the context holds this producer).
     var activeTask: TaskContext?
-    /// The header that names a changelog record's origin under exactly-once:
-    /// `[input offset: 8 bytes big-endian][input topic, UTF-8]`.
+    /// The header that names a changelog record's origin under exactly-once (``ChangelogOrigin``).
     static let originHeader = "__streams.origin"
     private let failures: DeliveryFailures
     private let changelogOffsets: ChangelogOffsets
@@ -90,25 +89,12 @@ final class StreamsProducer: RecordCollector {
 
     func sendChangelog(
         topic: String, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?,
-        timestamp: Int64, origin: RecordMetadata?
+        timestamp: Int64, origin: ChangelogOrigin?
     ) throws {
         var headers: RecordHeaders = []
-        if isTransactional, let origin {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(8 + origin.topic.utf8.count)
-            appendBigEndian(origin.offset, to: &bytes)
-            bytes.append(contentsOf: origin.topic.utf8)
-            headers.add(Self.originHeader, bytes)
-        }
+        if isTransactional, let origin { headers.add(Self.originHeader, origin.header) }
         try send(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: headers,
                  tag: Self.changelogTag)
-    }
-
-    /// The origin of a changelog record written under exactly-once, from its origin header.
-    static func origin(ofChangelogHeader value: UnsafeRawBufferPointer) -> (topic: String, offset: Int64)? {
-        guard value.count > 8 else { return nil }
-        let offset = Int64(bigEndian: value.loadUnaligned(as: Int64.self))
-        return (String(decoding: UnsafeRawBufferPointer(rebasing: value.dropFirst(8)), as: UTF8.self), offset)
     }
 
     // MARK: - Transactions
@@ -193,8 +179,8 @@ final class StreamsProducer: RecordCollector {
             withSource.add(
                 SourceHighWater.header,
                 SourceHighWater.encode(
-                    topic: source.topic, partition: source.partition, offset: source.offset,
-                    sequence: task.repartitionSequence))
+                    topic: source.topic == task.singleInputTopic ? nil : source.topic, partition: source.partition,
+                    offset: source.offset, sequence: task.repartitionSequence))
             task.repartitionSequence &+= 1
             try send(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: withSource, tag: 0)
             return

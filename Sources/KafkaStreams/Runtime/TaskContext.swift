@@ -38,6 +38,9 @@ final class TaskContext {
     /// How deep the record cache is forwarding evicted or flushed entries: their output does
     /// not follow deterministically from the input record being processed.
     var cacheForwardingDepth = 0
+    /// The task's input topic (broker name) when it reads just one: exactly-once headers then
+    /// leave the topic out.
+    var singleInputTopic: String?
 
     let punctuations = PunctuationSchedule()
     /// Typed store views by name, as processors get them.

@@ -3,7 +3,7 @@ import Testing
 @testable import KafkaStreams
 
 @Suite struct SourceHighWaterTests {
-    static func source(_ partition: Int32, _ offset: Int64, _ sequence: UInt32, topic: String = "lines") -> [UInt8] {
+    static func source(_ partition: Int32, _ offset: Int64, _ sequence: UInt32, topic: String? = "lines") -> [UInt8] {
         SourceHighWater.encode(topic: topic, partition: partition, offset: offset, sequence: sequence)
     }
 
@@ -16,6 +16,9 @@ import Testing
         #expect(upstream == SourceHighWater.Upstream(topic: "a.b-c", partition: 3))
         #expect(position == SourceHighWater.Position(offset: 1_234_567_890_123, sequence: 7))
         #expect(SourceHighWater.decode([1, 2, 3]) == nil)
+        // Without a topic (the writing task reads one topic): named by the partition.
+        let (implied, _) = try #require(SourceHighWater.decode(Self.source(2, 5, 0, topic: nil)))
+        #expect(implied == SourceHighWater.Upstream(topic: "", partition: 2))
     }
 
     @Test func copiesOfAcceptedSourcesAreSkippedPerUpstreamPartition() {

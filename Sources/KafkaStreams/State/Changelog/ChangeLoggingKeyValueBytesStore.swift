@@ -9,6 +9,7 @@ final class ChangeLoggingKeyValueBytesStore: KeyValueBytesStore {
     let partition: Int32
     let timestamped: Bool
     private unowned let task: TaskContext
+    private let exactlyOnce: Bool
 
     var name: String { inner.name }
     var isPersistent: Bool { inner.isPersistent }
@@ -19,6 +20,13 @@ final class ChangeLoggingKeyValueBytesStore: KeyValueBytesStore {
         self.partition = partition
         self.timestamped = timestamped
         self.task = task
+        self.exactlyOnce = task.config.processingGuarantee == .exactlyOnceV2
+    }
+
+    /// Under exactly-once, the input record whose processing makes this write.
+    private var origin: ChangelogOrigin? {
+        guard exactlyOnce, let metadata = task.recordMetadata else { return nil }
+        return ChangelogOrigin(offset: metadata.offset, topic: metadata.topic == task.singleInputTopic ? nil : metadata.topic)
     }
 
     /// The store that holds committed data: under exactly-once the one beneath the transaction
@@ -37,11 +45,11 @@ final class ChangeLoggingKeyValueBytesStore: KeyValueBytesStore {
                     let timestamp = Int64(bigEndian: valueBytes.loadUnaligned(as: Int64.self))
                     try task.collector.sendChangelog(
                         topic: topic, partition: partition, key: keyBytes,
-                        value: UnsafeRawBufferPointer(rebasing: valueBytes.dropFirst(8)), timestamp: timestamp, origin: task.recordMetadata)
+                        value: UnsafeRawBufferPointer(rebasing: valueBytes.dropFirst(8)), timestamp: timestamp, origin: origin)
                 } else {
                     try task.collector.sendChangelog(
                         topic: topic, partition: partition, key: keyBytes, value: valueBytes,
-                        timestamp: task.currentRecordTimestamp, origin: task.recordMetadata)
+                        timestamp: task.currentRecordTimestamp, origin: origin)
                 }
             }
         }
@@ -53,7 +61,7 @@ final class ChangeLoggingKeyValueBytesStore: KeyValueBytesStore {
         try key.withUnsafeBytes { keyBytes in
             try task.collector.sendChangelog(
                 topic: topic, partition: partition, key: keyBytes, value: nil, timestamp: task.currentRecordTimestamp,
-                origin: task.recordMetadata)
+                origin: origin)
         }
         return old
     }
