@@ -57,7 +57,9 @@ import Testing
         let expected = Self.expectedCounts(Self.lines)
         let total = expected.values.reduce(0, +)
         let records = try cluster.readRecords(output, key: .string, value: .int64, count: Int(total), timeout: .seconds(90))
-        try #require(records.count == Int(total), "read \(records.count) of \(total) count updates")
+        // At least once: a rebalance while the second thread joins can fail a commit, and the
+        // records since the last commit are then processed again (more updates, same last counts).
+        try #require(records.count >= Int(total), "read \(records.count) of \(total) count updates")
         var latest: [String: Int64] = [:]
         for record in records { latest[record.key] = max(latest[record.key] ?? 0, record.value) }
         #expect(latest == expected)
