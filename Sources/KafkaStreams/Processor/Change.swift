@@ -4,6 +4,14 @@
 struct Change<Value> {
     var newValue: Value?
     var oldValue: Value?
+
+    /// Always inlined: called out of line from unspecialized node code, it would look up
+    /// `Change<Value>`'s metadata once more per record.
+    @inline(__always)
+    init(newValue: Value?, oldValue: Value?) {
+        self.newValue = newValue
+        self.oldValue = oldValue
+    }
 }
 
 /// Detects `nil` in values of generic type, decided once per node instead of per record.

@@ -1,41 +1,60 @@
 /// The typed children of a node, and forwarding to them.
+///
+/// Children are kept as ``ProcessorNodeBase`` and cast unchecked when called (their type is
+/// checked once, in ``connect(_:parent:)``): an array of `ProcessorNode<K, V>` would have its
+/// generic metadata looked up on every forward in the nodes' unspecialized code.
 struct Forwarder<K, V> {
-    private(set) var children: [ProcessorNode<K, V>] = []
+    private(set) var children: [ProcessorNodeBase] = []
 
     mutating func connect(_ child: ProcessorNodeBase, parent: String) throws {
-        guard let typed = child as? ProcessorNode<K, V> else {
+        guard child is ProcessorNode<K, V> else {
             throw TopologyError.invalidTopology(
                 "\(child.name) cannot follow \(parent): \(parent) forwards Record<\(K.self), \(V.self)>")
         }
-        children.append(typed)
+        children.append(child)
+    }
+
+    /// Sends a record, given in parts, to every child, depth-first, in connection order.
+    @inline(__always)
+    func forward(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        if children.count == 1 {
+            try deliver(key, value, timestamp, headers, to: children[0])
+            return
+        }
+        for child in children {
+            try deliver(key, value, timestamp, headers, to: child)
+        }
     }
 
     /// Sends a record to every child, depth-first, in connection order.
     @inline(__always)
     func forward(_ record: Record<K, V>) throws {
-        if children.count == 1 {
-            try deliver(record, to: children[0])
-            return
+        try forward(key: record.key, value: record.value, timestamp: record.timestamp, headers: record.headers)
+    }
+
+    /// Sends a record, given in parts, to the child with this name only.
+    func forward(key: K, value: V, timestamp: Int64, headers: RecordHeaders, to childName: String) throws {
+        guard let child = children.first(where: { $0.name == childName }) else {
+            throw TopologyError.invalidTopology("no child named \(childName)")
         }
-        for child in children {
-            try deliver(record, to: child)
-        }
+        try deliver(key, value, timestamp, headers, to: child)
     }
 
     /// Sends a record to the child with this name only.
     func forward(_ record: Record<K, V>, to childName: String) throws {
-        guard let child = children.first(where: { $0.name == childName }) else {
-            throw TopologyError.invalidTopology("no child named \(childName)")
-        }
-        try deliver(record, to: child)
+        try forward(
+            key: record.key, value: record.value, timestamp: record.timestamp, headers: record.headers, to: childName)
     }
 
     /// Processes a record in a child; what the child throws is tagged with its name (see
     /// ``NodeFailure``).
     @inline(__always)
-    private func deliver(_ record: Record<K, V>, to child: ProcessorNode<K, V>) throws {
+    private func deliver(
+        _ key: K, _ value: V, _ timestamp: Int64, _ headers: RecordHeaders, to child: ProcessorNodeBase
+    ) throws {
         do {
-            try child.process(record)
+            try unsafeDowncast(child, to: ProcessorNode<K, V>.self)
+                .process(key: key, value: value, timestamp: timestamp, headers: headers)
         } catch let failure as NodeFailure {
             throw failure
         } catch {

@@ -38,18 +38,18 @@ final class KStreamKTableJoinNode<K, V, TK, TV, VOut>: ForwardingNode<K, V, K, V
         getter = try getterSupplier.make(task)
     }
 
-    override func process(_ record: Record<K, V>) throws {
-        let lookupKey = try keySelector(record.key, record.value)
+    override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        let lookupKey = try keySelector(key, value)
         let lookupKeyIsNull = lookupKeyIsNull?(lookupKey) ?? false
-        let valueIsNull = valueIsNull?(record.value) ?? false
-        let keepsNullKey = leftJoin && keyIsNull?(record.key) == true && !valueIsNull
+        let valueIsNull = valueIsNull?(value) ?? false
+        let keepsNullKey = leftJoin && keyIsNull?(key) == true && !valueIsNull
         if !keepsNullKey && (lookupKeyIsNull || valueIsNull) {
             drop(valueIsNull ? "null value" : "null join key")
             return
         }
         let found = lookupKeyIsNull ? nil : try getter?.get(lookupKey)
         guard leftJoin || found != nil else { return }
-        try downstream.forward(record.withValue(joiner(record.value, found?.value)))
+        try downstream.forward(key: key, value: joiner(value, found?.value), timestamp: timestamp, headers: headers)
     }
 
     private func drop(_ reason: String) {

@@ -11,8 +11,10 @@ final class KStreamFilter<K, V>: ForwardingNode<K, V, K, V> {
         super.init(name: name)
     }
 
-    override func process(_ record: Record<K, V>) throws {
-        if try predicate(record.key, record.value) == keep { try downstream.forward(record) }
+    override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        if try predicate(key, value) == keep {
+            try downstream.forward(key: key, value: value, timestamp: timestamp, headers: headers)
+        }
     }
 }
 
@@ -24,9 +26,9 @@ final class KStreamMap<K, V, KR, VR>: ForwardingNode<K, V, KR, VR> {
         super.init(name: name)
     }
 
-    override func process(_ record: Record<K, V>) throws {
-        let (key, value) = try mapper(record.key, record.value)
-        try downstream.forward(Record(key: key, value: value, timestamp: record.timestamp, headers: record.headers))
+    override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        let (newKey, newValue) = try mapper(key, value)
+        try downstream.forward(key: newKey, value: newValue, timestamp: timestamp, headers: headers)
     }
 }
 
@@ -38,8 +40,8 @@ final class KStreamMapValues<K, V, VR>: ForwardingNode<K, V, K, VR> {
         super.init(name: name)
     }
 
-    override func process(_ record: Record<K, V>) throws {
-        try downstream.forward(record.withValue(try mapper(record.key, record.value)))
+    override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        try downstream.forward(key: key, value: try mapper(key, value), timestamp: timestamp, headers: headers)
     }
 }
 
@@ -51,8 +53,8 @@ final class KStreamSelectKey<K, V, KR>: ForwardingNode<K, V, KR, V> {
         super.init(name: name)
     }
 
-    override func process(_ record: Record<K, V>) throws {
-        try downstream.forward(record.withKey(try selector(record.key, record.value)))
+    override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        try downstream.forward(key: try selector(key, value), value: value, timestamp: timestamp, headers: headers)
     }
 }
 
@@ -64,9 +66,9 @@ final class KStreamFlatMap<K, V, KR, VR, S: Sequence>: ForwardingNode<K, V, KR, 
         super.init(name: name)
     }
 
-    override func process(_ record: Record<K, V>) throws {
-        for (key, value) in try mapper(record.key, record.value) {
-            try downstream.forward(Record(key: key, value: value, timestamp: record.timestamp, headers: record.headers))
+    override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        try forEachElement(of: try mapper(key, value)) { pair in
+            try downstream.forward(key: pair.0, value: pair.1, timestamp: timestamp, headers: headers)
         }
     }
 }
@@ -79,9 +81,9 @@ final class KStreamFlatMapValues<K, V, S: Sequence>: ForwardingNode<K, V, K, S.E
         super.init(name: name)
     }
 
-    override func process(_ record: Record<K, V>) throws {
-        for value in try mapper(record.key, record.value) {
-            try downstream.forward(record.withValue(value))
+    override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        try forEachElement(of: try mapper(key, value)) { newValue in
+            try downstream.forward(key: key, value: newValue, timestamp: timestamp, headers: headers)
         }
     }
 }
@@ -96,17 +98,17 @@ final class KStreamPeek<K, V>: ForwardingNode<K, V, K, V> {
         super.init(name: name)
     }
 
-    override func process(_ record: Record<K, V>) throws {
-        try action(record.key, record.value)
-        try downstream.forward(record)
+    override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        try action(key, value)
+        try downstream.forward(key: key, value: value, timestamp: timestamp, headers: headers)
     }
 }
 
 /// Forwards records unchanged: `merge`, and the null-key filter in front of repartition topics
 /// when keys cannot be null.
 final class KStreamPassThrough<K, V>: ForwardingNode<K, V, K, V> {
-    override func process(_ record: Record<K, V>) throws {
-        try downstream.forward(record)
+    override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        try downstream.forward(key: key, value: value, timestamp: timestamp, headers: headers)
     }
 }
 
@@ -124,11 +126,32 @@ final class KStreamBranch<K, V>: ForwardingNode<K, V, K, V> {
         super.init(name: name)
     }
 
-    override func process(_ record: Record<K, V>) throws {
-        for (index, predicate) in predicates.enumerated() where try predicate(record.key, record.value) {
-            try downstream.forward(record, to: childNamesInOrder[index])
+    override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        for (index, predicate) in predicates.enumerated() where try predicate(key, value) {
+            try downstream.forward(
+                key: key, value: value, timestamp: timestamp, headers: headers, to: childNamesInOrder[index])
             return
         }
-        if let defaultChild { try downstream.forward(record, to: defaultChild) }
+        if let defaultChild {
+            try downstream.forward(key: key, value: value, timestamp: timestamp, headers: headers, to: defaultChild)
+        }
     }
+}
+
+/// Calls `body` on each element, through contiguous storage when the sequence has it (arrays,
+/// the usual result of a flat-map). In the nodes' unspecialized code, a sequence's own iterator
+/// (`IndexingIterator.next()` through the generic subscript) allocates on the heap per element.
+@inline(__always)
+private func forEachElement<S: Sequence>(of elements: S, _ body: (S.Element) throws -> Void) rethrows {
+    let done: Void? = try elements.withContiguousStorageIfAvailable { buffer in
+        for index in buffer.indices { try body(buffer[index]) }
+    }
+    if done == nil { try forEachIterated(elements, body) }
+}
+
+/// The other sequences' way. Not inlined, so that the common path does not pay for this one's
+/// generic metadata.
+@inline(never)
+private func forEachIterated<S: Sequence>(_ elements: S, _ body: (S.Element) throws -> Void) rethrows {
+    for element in elements { try body(element) }
 }

@@ -36,21 +36,22 @@ final class KTableSource<K, VIn, V>: ForwardingNode<K, VIn, K, Change<V>> {
         forwardsOnFlush = store.forwardFlushedChanges { [unowned self] in try self.downstream.forward($0) }
     }
 
-    override func process(_ record: Record<K, VIn>) throws {
-        if keyIsNull?(record.key) == true {
+    override func process(key: K, value input: VIn, timestamp: Int64, headers: RecordHeaders) throws {
+        if keyIsNull?(key) == true {
             task.droppedRecords += 1
             task.logger.debug("skipping a table update with a null key", metadata: ["node": "\(name)"])
             return
         }
         guard let store else { return }
-        let value = toUpsert(record.value)
-        let old = try store.get(record.key)
-        if let old, record.timestamp < old.timestamp {
+        let value = toUpsert(input)
+        let old = try store.get(key)
+        if let old, timestamp < old.timestamp {
             task.logger.debug("out-of-order table update", metadata: ["node": "\(name)"])
         }
-        try store.put(record.key, value, timestamp: record.timestamp)
+        try store.put(key, value, timestamp: timestamp)
         if forwardsOnFlush { return }
-        try downstream.forward(record.withValue(Change(newValue: value, oldValue: old?.value)))
+        try downstream.forward(
+            key: key, value: Change(newValue: value, oldValue: old?.value), timestamp: timestamp, headers: headers)
     }
 }
 
@@ -107,14 +108,15 @@ final class KTableFilter<K, V>: ForwardingNode<K, Change<V>, K, Change<V>> {
         return try predicate(key, value) == keep ? value : nil
     }
 
-    override func process(_ record: Record<K, Change<V>>) throws {
-        let newValue = try apply(record.key, record.value.newValue)
-        let oldValue = try apply(record.key, record.value.oldValue)
+    override func process(key: K, value change: Change<V>, timestamp: Int64, headers: RecordHeaders) throws {
+        let newValue = try apply(key, change.newValue)
+        let oldValue = try apply(key, change.oldValue)
         // Nothing passed before or after: downstream saw nothing of this key and needs nothing.
         if newValue == nil && oldValue == nil { return }
-        try store?.put(record.key, newValue, timestamp: record.timestamp)
+        try store?.put(key, newValue, timestamp: timestamp)
         if forwardsOnFlush { return }
-        try downstream.forward(record.withValue(Change(newValue: newValue, oldValue: oldValue)))
+        try downstream.forward(
+            key: key, value: Change(newValue: newValue, oldValue: oldValue), timestamp: timestamp, headers: headers)
     }
 }
 
@@ -143,19 +145,20 @@ final class KTableMapValues<K, V, VR>: ForwardingNode<K, Change<V>, K, Change<VR
         }
     }
 
-    override func process(_ record: Record<K, Change<V>>) throws {
-        let newValue = try record.value.newValue.map { try mapper(record.key, $0) }
-        let oldValue = try record.value.oldValue.map { try mapper(record.key, $0) }
-        try store?.put(record.key, newValue, timestamp: record.timestamp)
+    override func process(key: K, value change: Change<V>, timestamp: Int64, headers: RecordHeaders) throws {
+        let newValue = try change.newValue.map { try mapper(key, $0) }
+        let oldValue = try change.oldValue.map { try mapper(key, $0) }
+        try store?.put(key, newValue, timestamp: timestamp)
         if forwardsOnFlush { return }
-        try downstream.forward(record.withValue(Change(newValue: newValue, oldValue: oldValue)))
+        try downstream.forward(
+            key: key, value: Change(newValue: newValue, oldValue: oldValue), timestamp: timestamp, headers: headers)
     }
 }
 
 /// `toStream`: the table's updates as a stream; deletes are `nil` values.
 final class KTableToStream<K, V>: ForwardingNode<K, Change<V>, K, V?> {
-    override func process(_ record: Record<K, Change<V>>) throws {
-        try downstream.forward(record.withValue(record.value.newValue))
+    override func process(key: K, value: Change<V>, timestamp: Int64, headers: RecordHeaders) throws {
+        try downstream.forward(key: key, value: value.newValue, timestamp: timestamp, headers: headers)
     }
 }
 
@@ -180,18 +183,16 @@ final class KTableRepartitionMap<K, V, KR, VR>: ForwardingNode<K, Change<V>, KR,
         return pair
     }
 
-    override func process(_ record: Record<K, Change<V>>) throws {
-        let oldPair = try select(record.key, record.value.oldValue)
-        let newPair = try select(record.key, record.value.newValue)
-        if let (key, value) = oldPair {
+    override func process(key: K, value change: Change<V>, timestamp: Int64, headers: RecordHeaders) throws {
+        let oldPair = try select(key, change.oldValue)
+        let newPair = try select(key, change.newValue)
+        if let (oldKey, oldValue) = oldPair {
             try downstream.forward(
-                Record(key: key, value: Change(newValue: nil, oldValue: value), timestamp: record.timestamp,
-                       headers: record.headers))
+                key: oldKey, value: Change(newValue: nil, oldValue: oldValue), timestamp: timestamp, headers: headers)
         }
-        if let (key, value) = newPair {
+        if let (newKey, newValue) = newPair {
             try downstream.forward(
-                Record(key: key, value: Change(newValue: value, oldValue: nil), timestamp: record.timestamp,
-                       headers: record.headers))
+                key: newKey, value: Change(newValue: newValue, oldValue: nil), timestamp: timestamp, headers: headers)
         }
     }
 }
@@ -232,21 +233,21 @@ final class KTableAggregate<K, V, VA>: ForwardingNode<K, Change<V>, K, Change<VA
         forwardsOnFlush = store.forwardFlushedChanges { [unowned self] in try self.downstream.forward($0) }
     }
 
-    override func process(_ record: Record<K, Change<V>>) throws {
+    override func process(key: K, value change: Change<V>, timestamp: Int64, headers: RecordHeaders) throws {
         guard let store else { return }
-        let old = try store.get(record.key)
+        let old = try store.get(key)
         var aggregate = old?.value
-        if let oldValue = record.value.oldValue, let current = aggregate {
-            aggregate = try subtractor(record.key, oldValue, current)
+        if let oldValue = change.oldValue, let current = aggregate {
+            aggregate = try subtractor(key, oldValue, current)
         }
-        if let newValue = record.value.newValue {
-            aggregate = try adder(record.key, newValue, aggregate ?? initializer())
+        if let newValue = change.newValue {
+            aggregate = try adder(key, newValue, aggregate ?? initializer())
         }
-        let timestamp = max(record.timestamp, old?.timestamp ?? record.timestamp)
-        try store.put(record.key, aggregate, timestamp: timestamp)
+        let resultTimestamp = max(timestamp, old?.timestamp ?? timestamp)
+        try store.put(key, aggregate, timestamp: resultTimestamp)
         if forwardsOnFlush { return }
         try downstream.forward(
-            Record(key: record.key, value: Change(newValue: aggregate, oldValue: old?.value), timestamp: timestamp,
-                   headers: record.headers))
+            key: key, value: Change(newValue: aggregate, oldValue: old?.value), timestamp: resultTimestamp,
+            headers: headers)
     }
 }

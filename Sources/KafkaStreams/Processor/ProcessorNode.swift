@@ -29,8 +29,20 @@ class ProcessorNodeBase {
 }
 
 /// A node that takes records with keys `K` and values `V`.
+///
+/// Records arrive in parts through ``process(key:value:timestamp:headers:)``. Node code runs
+/// unspecialized (nodes are made from generic DSL calls and called through the vtable), and there
+/// every use of a `Record<K, V>` costs a lookup of its generic metadata, while `K` and `V` come
+/// free with the node's own metadata. Nodes on the hot path override the parts version; the
+/// others override ``process(_:)`` and get a `Record` built for them.
 class ProcessorNode<K, V>: ProcessorNodeBase {
-    /// Handles one record. Subclasses override; this base is never instantiated on its own.
+    /// Handles one record given in parts. By default, builds the record for ``process(_:)``.
+    func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        try process(Record(key: key, value: value, timestamp: timestamp, headers: headers))
+    }
+
+    /// Handles one record. Subclasses override this or the parts version; this base is never
+    /// instantiated on its own.
     func process(_ record: Record<K, V>) throws {
         throw TopologyError.invalidTopology("\(name) does not process records")
     }
@@ -38,7 +50,9 @@ class ProcessorNode<K, V>: ProcessorNodeBase {
 
 /// A node that takes `Record<KIn, VIn>` and forwards `Record<KOut, VOut>` to its children.
 class ForwardingNode<KIn, VIn, KOut, VOut>: ProcessorNode<KIn, VIn> {
-    var downstream = Forwarder<KOut, VOut>()
+    /// Unchecked: children are connected before the first record and a task's nodes run on one
+    /// thread, so the per-record dynamic exclusivity check of this property buys nothing.
+    @exclusivity(unchecked) var downstream = Forwarder<KOut, VOut>()
 
     override func connect(child: ProcessorNodeBase) throws {
         try downstream.connect(child, parent: name)

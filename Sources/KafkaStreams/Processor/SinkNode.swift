@@ -4,12 +4,16 @@
 /// partitioner says otherwise; records without key are left to the collector.
 final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
     private let topic: String
-    private let keySerde: Serde<Key>
-    private let valueSerde: Serde<Value>
+    // The serdes' functions rather than the serdes: reading a `Serde<Key>` field costs a generic
+    // metadata lookup per record in this unspecialized code.
+    private let serializeKey: @Sendable (Key, inout [UInt8]) throws -> Bool
+    private let serializeValue: @Sendable (Value, inout [UInt8]) throws -> Bool
     private let partitioner: (@Sendable (Key, Value, Int32) -> Int32?)?
-    private unowned let task: TaskContext
-    private var keyBuffer: [UInt8] = []
-    private var valueBuffer: [UInt8] = []
+    /// Unowned(unsafe): the task owns its nodes, and a checked reference costs an atomic per use.
+    private unowned(unsafe) let task: TaskContext
+    // Unchecked: only this node touches its buffers, on its task's thread.
+    @exclusivity(unchecked) private var keyBuffer: [UInt8] = []
+    @exclusivity(unchecked) private var valueBuffer: [UInt8] = []
     private var partitionCount: Int32?
 
     init(
@@ -17,8 +21,8 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
         partitioner: (@Sendable (Key, Value, Int32) -> Int32?)?, task: TaskContext
     ) {
         self.topic = task.brokerTopic(topic)
-        self.keySerde = key
-        self.valueSerde = value
+        self.serializeKey = key.serializeInto
+        self.serializeValue = value.serializeInto
         self.partitioner = partitioner
         self.task = task
         super.init(name: name)
@@ -36,12 +40,14 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
             })
     }
 
-    override func process(_ record: Record<Key, Value>) throws {
-        let hasKey = try keySerde.serialize(record.key, into: &keyBuffer)
-        let hasValue = try valueSerde.serialize(record.value, into: &valueBuffer)
+    override func process(key: Key, value: Value, timestamp: Int64, headers: RecordHeaders) throws {
+        keyBuffer.removeAll(keepingCapacity: true)
+        valueBuffer.removeAll(keepingCapacity: true)
+        let hasKey = try serializeKey(key, &keyBuffer)
+        let hasValue = try serializeValue(value, &valueBuffer)
         var partition: Int32?
         if let partitioner {
-            partition = partitioner(record.key, record.value, try count())
+            partition = partitioner(key, value, try count())
         }
         try keyBuffer.withUnsafeBytes { keyBytes in
             try valueBuffer.withUnsafeBytes { valueBytes in
@@ -50,7 +56,7 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
                 }
                 try task.collector.send(
                     topic: topic, partition: partition, key: hasKey ? keyBytes : nil,
-                    value: hasValue ? valueBytes : nil, timestamp: record.timestamp, headers: record.headers)
+                    value: hasValue ? valueBytes : nil, timestamp: timestamp, headers: headers)
             }
         }
     }

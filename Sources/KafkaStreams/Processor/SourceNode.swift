@@ -1,3 +1,12 @@
+/// How a source finds timestamps: the record's own, the task's wall clock, or an extractor. Not
+/// nested in the generic ``SourceNode``, where it would be generic too and cost a metadata lookup
+/// per record.
+private enum SourceTimestamps {
+    case record
+    case wallClock
+    case extractor(any TimestampExtractor)
+}
+
 /// The untyped face of a source: takes raw records of its topics.
 class SourceNodeBase: ProcessorNodeBase {
     func process(_ raw: RawRecord) throws {}
@@ -13,29 +22,27 @@ class SourceNodeBase: ProcessorNodeBase {
 /// config's default); a negative one goes to ``StreamsConfig/invalidTimestampHandler``. Valid
 /// timestamps advance the task's stream time. The default extractor costs nothing per record.
 final class SourceNode<Key, Value>: SourceNodeBase {
-    private var downstream = Forwarder<Key, Value>()
-    private let keySerde: Serde<Key>
-    private let valueSerde: Serde<Value>
-    private unowned let task: TaskContext
+    /// Unchecked for the reason given at ``ForwardingNode/downstream``.
+    @exclusivity(unchecked) private var downstream = Forwarder<Key, Value>()
+    // The serdes' functions rather than the serdes: reading a `Serde<Key>` field costs a generic
+    // metadata lookup per record in this unspecialized code.
+    private let deserializeKey: @Sendable (UnsafeRawBufferPointer?) throws -> Key
+    private let deserializeValue: @Sendable (UnsafeRawBufferPointer?) throws -> Value
+    /// Unowned(unsafe): the task owns its nodes, and a checked reference costs an atomic per use.
+    private unowned(unsafe) let task: TaskContext
     /// How timestamps are found: the record's own, the task's wall clock, or an extractor.
-    private let timestamps: TimestampSource
+    private let timestamps: SourceTimestamps
     /// The largest timestamp given to a record of each topic (this task reads one partition of
     /// each): the partition time. Tracked only when an extractor or the handler needs it.
     private var partitionTimes: [String: Int64] = [:]
     private let tracksPartitionTime: Bool
 
-    private enum TimestampSource {
-        case record
-        case wallClock
-        case extractor(any TimestampExtractor)
-    }
-
     init(
         name: String, key: Serde<Key>, value: Serde<Value>, task: TaskContext,
         timestampExtractor: (any TimestampExtractor)? = nil
     ) {
-        self.keySerde = key
-        self.valueSerde = value
+        self.deserializeKey = key.deserializeFrom
+        self.deserializeValue = value.deserializeFrom
         self.task = task
         let extractor = timestampExtractor ?? task.config.defaultTimestampExtractor
         if extractor is RecordTimestampExtractor {
@@ -75,25 +82,23 @@ final class SourceNode<Key, Value>: SourceNodeBase {
         let key: Key
         let value: Value
         do {
-            key = try keySerde.deserialize(raw.key)
-            value = try valueSerde.deserialize(raw.value)
+            key = try deserializeKey(raw.key)
+            value = try deserializeValue(raw.value)
         } catch let error as SerdeError {
             try handleDeserializationError(error, raw)
             return
         }
-        var record = Record(key: key, value: value, timestamp: raw.timestamp, headers: raw.headers)
-        guard let timestamp = try timestamp(of: record, raw) else { return }
-        record.timestamp = timestamp
+        guard let timestamp = try timestamp(of: key, value, raw) else { return }
         task.currentRecordTimestamp = timestamp
         if timestamp > task.streamTime { task.streamTime = timestamp }
         try NodeFailure.unwrapping(into: task) {
-            try downstream.forward(record)
+            try downstream.forward(key: key, value: value, timestamp: timestamp, headers: raw.headers)
         }
     }
 
     /// The record's timestamp, or `nil` when it is invalid and skipped.
     @inline(__always)
-    private func timestamp(of record: Record<Key, Value>, _ raw: RawRecord) throws -> Int64? {
+    private func timestamp(of key: Key, _ value: Value, _ raw: RawRecord) throws -> Int64? {
         let partitionTime = tracksPartitionTime ? partitionTimes[raw.topic] ?? TaskContext.unknownTime : TaskContext.unknownTime
         var timestamp: Int64
         switch timestamps {
@@ -103,7 +108,7 @@ final class SourceNode<Key, Value>: SourceNodeBase {
             timestamp = task.wallClock()
         case .extractor(let extractor):
             do {
-                timestamp = try extractor.extract(record, partitionTime: partitionTime)
+                timestamp = try extract(with: extractor, key, value, raw, partitionTime: partitionTime)
             } catch {
                 task.currentNode = name
                 throw error
@@ -131,6 +136,16 @@ final class SourceNode<Key, Value>: SourceNodeBase {
         }
         if tracksPartitionTime && timestamp > partitionTime { partitionTimes[raw.topic] = timestamp }
         return timestamp
+    }
+
+    /// Runs an extractor on the record. Not inlined: the `Record` it builds would make every
+    /// record's ``process(_:)`` look up `Record<Key, Value>`'s metadata to reserve stack space.
+    @inline(never)
+    private func extract(
+        with extractor: any TimestampExtractor, _ key: Key, _ value: Value, _ raw: RawRecord, partitionTime: Int64
+    ) throws -> Int64 {
+        let record = Record(key: key, value: value, timestamp: raw.timestamp, headers: raw.headers)
+        return try extractor.extract(record, partitionTime: partitionTime)
     }
 
     private func invalidTimestamp(_ timestamp: Int64, _ raw: RawRecord) -> StreamsError {

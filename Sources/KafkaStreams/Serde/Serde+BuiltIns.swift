@@ -61,6 +61,10 @@ extension Serde where Value == UUID {
 
 extension Serde {
     /// Maps Kafka's null to `nil` and back, around a serde of the wrapped type.
+    ///
+    /// Inlinable: its closures run per record, and unspecialized they look up `Wrapped?`'s
+    /// generic metadata on every call.
+    @inlinable
     public static func optional<Wrapped>(_ wrapped: Serde<Wrapped>) -> Serde<Wrapped?> where Value == Wrapped? {
         Serde<Wrapped?>(
             name: "optional(\(wrapped.name))",

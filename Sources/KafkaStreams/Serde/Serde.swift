@@ -11,9 +11,10 @@ public struct Serde<Value>: Sendable {
     /// A short name used in error messages and topology descriptions.
     public let name: String
 
-    let serializeInto: @Sendable (Value, inout [UInt8]) throws -> Bool
+    // Usable from inlinable code so that ``optional(_:)`` is specialized where it is called.
+    @usableFromInline let serializeInto: @Sendable (Value, inout [UInt8]) throws -> Bool
 
-    let deserializeFrom: @Sendable (UnsafeRawBufferPointer?) throws -> Value
+    @usableFromInline let deserializeFrom: @Sendable (UnsafeRawBufferPointer?) throws -> Value
 
     /// Creates a serde from functions for non-null values.
     ///
