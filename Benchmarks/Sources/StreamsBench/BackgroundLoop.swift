@@ -8,6 +8,7 @@ final class BackgroundLoop: Sendable {
     typealias Counts = [String: Int]
 
     private let stopRequested = Atomic<Bool>(false)
+    private let assigned = Atomic<Bool>(false)
     private let outcome = Mutex<Result<Counts, any Error>?>(nil)
     private let finished = DispatchSemaphore(value: 0)
 
@@ -15,6 +16,11 @@ final class BackgroundLoop: Sendable {
 
     /// Whether the loop should finish: commit and return its counts.
     var shouldStop: Bool { stopRequested.load(ordering: .relaxed) }
+
+    /// Whether the loop's consumer has its partitions (set by the loop).
+    var isAssigned: Bool { assigned.load(ordering: .relaxed) }
+
+    func markAssigned() { assigned.store(true, ordering: .relaxed) }
 
     /// The loop's error if it has already failed.
     var failure: (any Error)? {

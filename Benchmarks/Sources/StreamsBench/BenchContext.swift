@@ -13,6 +13,10 @@ struct BenchContext {
     let timeout: Duration
     /// The streams rows' state directory.
     let stateDir: String
+    /// Each row's latency phase.
+    let latency: LatencySettings
+    /// The `memory-1m-keys` row's settings.
+    let memory: MemoryCheck.Settings
 
     /// A topic of one row.
     func topic(_ row: String, _ suffix: String) -> String { "\(runID)-\(row)-\(suffix)" }
@@ -39,6 +43,39 @@ struct BenchContext {
         } catch {
             _ = try? loop.stop(timeout: .seconds(30))
             throw error
+        }
+    }
+
+    /// The latency phase of a hand-written row (``LatencyProbe``): creates the row's latency input,
+    /// starts the loop again on it (`start`, same group as the throughput phase, so it resumes
+    /// every other topic at its committed end), waits until it has its partitions, measures, stops
+    /// it and returns what it counted. `nil` when latency phases are off.
+    func loopLatency(
+        row: String, output: String, outputs: LatencyProbe.Outputs, start: (_ inputTopic: String) -> BackgroundLoop
+    ) throws -> (stats: LatencyStats, counts: BackgroundLoop.Counts)? {
+        guard latency.records > 0, latency.rate > 0 else { return nil }
+        let latencyInput = topic(row, "latency-input")
+        try broker.createTopic(latencyInput, partitions: input.partitions)
+        let loop = start(latencyInput)
+        let stats: LatencyStats
+        do {
+            try waitUntil("\(row) got its partitions for the latency phase", failure: { loop.failure }) { loop.isAssigned }
+            stats = try LatencyProbe.measure(self, topic: latencyInput, output: output, outputs: outputs) { loop.failure }
+        } catch {
+            _ = try? loop.stop(timeout: .seconds(30))
+            throw error
+        }
+        return (stats, try loop.stop(timeout: .seconds(60)))
+    }
+
+    /// Polls `condition` every 50 ms until it holds; throws when `failure` reports an error or at
+    /// the timeout.
+    func waitUntil(_ what: String, failure: () -> (any Error)?, _ condition: () -> Bool) throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            if let error = failure() { throw BenchError("failed before \(what): \(error)") }
+            guard ContinuousClock.now < deadline else { throw BenchError("timed out: never \(what)") }
+            Thread.sleep(forTimeInterval: 0.05)
         }
     }
 
@@ -148,7 +185,21 @@ struct RowRun {
     /// Output records written in that time.
     let outputs: Int
     /// `VmHWM` when the outputs were complete (reset before the row, where the kernel allows).
-    let peakRSSBytes: Int?
+    var peakRSSBytes: Int?
+    /// The row's latency phase, if it ran.
+    var latency: LatencyStats?
+    /// Input records and value bytes, for a row with an input of its own (else the shared input's).
+    var inputRecords: Int?
+    var inputBytes: Int?
+    /// The memory check's figures (row `memory-1m-keys`).
+    var memory: MemoryCheck.Figures?
+
+    init(first: ContinuousClock.Instant, complete: ContinuousClock.Instant, outputs: Int, peakRSSBytes: Int?) {
+        self.first = first
+        self.complete = complete
+        self.outputs = outputs
+        self.peakRSSBytes = peakRSSBytes
+    }
 
     var seconds: Double { Self.seconds(first, complete) }
 

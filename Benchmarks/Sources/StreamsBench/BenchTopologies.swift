@@ -58,7 +58,7 @@ enum BenchTopologies {
     /// ``streamTableJoin(input:table:output:)``, so the join's tasks find this state.
     static func joinTable(table: String) throws -> Topology {
         let builder = StreamsBuilder()
-        builder.table(table, consumed: .with(key: .string, value: .string), materialized: .as(joinTableStore))
+        _ = builder.table(table, consumed: .with(key: .string, value: .string), materialized: .as(joinTableStore))
         return try builder.build()
     }
 

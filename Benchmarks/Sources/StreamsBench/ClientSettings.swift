@@ -33,8 +33,9 @@ struct ClientSettings: Sendable {
         ].merging(Self.sessionProperties) { _, new in new }.merging(consumerExtras) { _, new in new })
     }
 
-    /// Producer properties of the streams runtime (`ClientDefaults.producer`) plus ``producerExtras``.
-    func producer(clientID: String) -> KafkaConfiguration {
+    /// Producer properties of the streams runtime (`ClientDefaults.producer`) plus ``producerExtras``,
+    /// then `overrides`.
+    func producer(clientID: String, overrides: [String: String] = [:]) -> KafkaConfiguration {
         KafkaConfiguration([
             "bootstrap.servers": bootstrapServers,
             "client.id": clientID,
@@ -42,7 +43,7 @@ struct ClientSettings: Sendable {
             "partitioner": "murmur2_random",
             "linger.ms": "5",
             "batch.num.messages": "10000",
-        ].merging(producerExtras) { _, new in new })
+        ].merging(producerExtras) { _, new in new }.merging(overrides) { _, new in new })
     }
 
     /// A consumer that only reads assigned partitions (checks, watermarks), with large pre-fetch
@@ -56,6 +57,14 @@ struct ClientSettings: Sendable {
             "queued.min.messages": "1000000",
             "queued.max.messages.kbytes": "1048576",
         ])
+    }
+
+    /// The reader of a latency phase: a ``reader(groupID:)`` that waits for fetches as the
+    /// processing consumers do (`fetch.wait.max.ms` from ``consumerExtras``, if set).
+    func latencyReader(groupID: String) -> KafkaConfiguration {
+        var properties = ["bootstrap.servers": bootstrapServers, "group.id": groupID, "enable.auto.commit": "false"]
+        if let fetchWait = consumerExtras["fetch.wait.max.ms"] { properties["fetch.wait.max.ms"] = fetchWait }
+        return KafkaConfiguration(properties)
     }
 
     /// A streams configuration for a row: same broker, producer extras and commit interval.

@@ -31,6 +31,12 @@ struct InputData: Sendable {
     let wordFrequencies: [String: Int64]
     /// Timestamp of line 0 (epoch ms, a whole minute ten minutes before the load).
     let timestampBase: Int64
+    /// The first ``sampleCount`` lines (fewer if the input is smaller): what the latency phase of
+    /// each row sends again, with timestamps of the moment they are sent.
+    let sampleLines: [[UInt8]]
+
+    /// Lines kept in ``sampleLines``.
+    static let sampleCount = 1_000
 
     /// The key of line `index`.
     static func key(of index: Int) -> String { String(index % keyCount) }
@@ -55,6 +61,7 @@ struct InputData: Sendable {
         var valueBytes = 0
         var partitionBytes = [Int](repeating: 0, count: partitions)
         var wordCount = 0
+        var sampleLines: [[UInt8]] = []
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let timestampBase = now / 60_000 * 60_000 - 10 * 60_000
         for index in 0..<records {
@@ -68,6 +75,7 @@ struct InputData: Sendable {
                 nextWord = Int.random(in: 0..<vocabularySize, using: &generator)
             }
             valueBytes += line.count
+            if index < sampleCount { sampleLines.append(line) }
             var key = key(of: index)
             let timestamp = timestampBase + Int64(index) * timestampSpan / Int64(max(records, 1))
             partitionBytes[Murmur2.partition(of: key.utf8, partitions: partitions)] += key.utf8.count + line.count
@@ -85,7 +93,7 @@ struct InputData: Sendable {
         return InputData(
             topic: topic, partitions: partitions, recordCount: records, valueBytes: valueBytes,
             partitionBytes: partitionBytes, wordCount: wordCount,
-            wordFrequencies: wordFrequencies, timestampBase: timestampBase)
+            wordFrequencies: wordFrequencies, timestampBase: timestampBase, sampleLines: sampleLines)
     }
 
     /// Produces one record, serving delivery reports and retrying while the local queue is full

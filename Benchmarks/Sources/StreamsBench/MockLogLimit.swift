@@ -39,6 +39,17 @@ enum MockLogLimit {
         }
     }
 
+    /// The largest partition of a word count's changelog (word → 8-byte count) when each record
+    /// carries `extraBytesPerRecord` more (headers).
+    static func countsPartition(_ input: InputData, extraBytesPerRecord: Int) -> Int {
+        var counts = [Int](repeating: 0, count: input.partitions)
+        for (word, frequency) in input.wordFrequencies {
+            let partition = Murmur2.partition(of: word.utf8, partitions: input.partitions)
+            counts[partition] += Int(frequency) * (word.utf8.count + 8 + recordOverhead + extraBytesPerRecord)
+        }
+        return counts.max() ?? 0
+    }
+
     static func estimate(_ input: InputData, wordCount: Bool) -> Estimate {
         let partitions = input.partitions
         // Records per partition are not counted; the overhead is spread evenly (keys are uniform).

@@ -25,8 +25,11 @@ enum ProcessMemory {
     /// Current RSS (`VmRSS`) in bytes, or `nil` where unknown.
     static var currentBytes: Int? { statusField("VmRSS:") }
 
-    private static func statusField(_ name: String) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    /// A field of another process's /proc/PID/status (`VmHWM:`, `VmRSS:`) in bytes.
+    static func bytes(_ field: String, pid: Int32) -> Int? { statusField(field, path: "/proc/\(pid)/status") }
+
+    private static func statusField(_ name: String, path: String = "/proc/self/status") -> Int? {
+        guard let status = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix(name) {
             let fields = line.dropFirst(name.count).split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard let kilobytes = fields.first.flatMap({ Int($0) }) else { return nil }

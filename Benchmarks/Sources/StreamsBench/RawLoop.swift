@@ -32,6 +32,9 @@ final class RawLoop {
     /// - Parameter process: handles one message and returns the index of its topic in `topics`.
     func run(_ control: BackgroundLoop, process: (borrowing KafkaMessageView) throws -> Int) throws {
         while !control.shouldStop {
+            if !control.isAssigned, let assignment = try? consumer.assignment(), !assignment.isEmpty {
+                control.markAssigned()
+            }
             try consumer.pollBatch(maxMessages: 1000, timeout: .milliseconds(50)) { message in
                 let topic = try process(message)
                 nextOffsets[topic][Int(message.partition)] = message.offset + 1

@@ -10,9 +10,28 @@ enum RawPassthrough {
         let output = context.topic(name, "output")
         try context.broker.createTopic(output, partitions: input.partitions)
         let groupID = context.groupID(name)
+        let loop = startLoop(context, groupID: groupID, input: input.topic, output: output)
+        var run = try context.waitForOutputs(topic: output, expected: input.recordCount, watched: [], loop: loop)
+        let counts = try loop.stop(timeout: .seconds(60))
+        try context.expect(counts["input"] == input.recordCount, "\(name) read \(counts["input"] ?? 0) input records, expected \(input.recordCount)")
+        try context.watcher.checkNothingDeleted(topics: [input.topic, output], partitions: input.partitions)
+        try context.watcher.checkConsumedAll(groupID: groupID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
+        try context.checkRecordCount(topic: output, expected: input.recordCount)
+        if let latency = try context.loopLatency(row: name, output: output, outputs: .perRecord, start: {
+            startLoop(context, groupID: groupID, input: $0, output: output)
+        }) {
+            let sent = latency.stats.inputRecords
+            try context.expect(latency.counts["input"] == sent, "\(name) read \(latency.counts["input"] ?? 0) latency records, expected \(sent)")
+            run.latency = latency.stats
+        }
+        return run
+    }
+
+    private static func startLoop(_ context: BenchContext, groupID: String, input: String, output: String) -> BackgroundLoop {
         let settings = context.settings
-        let loop = BackgroundLoop.start(name: name) { control in
-            let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input.topic], partitions: input.partitions)
+        let partitions = context.input.partitions
+        return BackgroundLoop.start(name: name) { control in
+            let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input], partitions: partitions)
             var consumed = 0
             try raw.run(control) { message in
                 try raw.send(topic: output, key: message.key, value: message.value, timestamp: message.timestamp)
@@ -21,12 +40,5 @@ enum RawPassthrough {
             }
             return ["input": consumed]
         }
-        let span = try context.waitForOutputs(topic: output, expected: input.recordCount, watched: [], loop: loop)
-        let counts = try loop.stop(timeout: .seconds(60))
-        try context.expect(counts["input"] == input.recordCount, "\(name) read \(counts["input"] ?? 0) input records, expected \(input.recordCount)")
-        try context.watcher.checkNothingDeleted(topics: [input.topic, output], partitions: input.partitions)
-        try context.watcher.checkConsumedAll(groupID: groupID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
-        try context.checkRecordCount(topic: output, expected: input.recordCount)
-        return span
     }
 }

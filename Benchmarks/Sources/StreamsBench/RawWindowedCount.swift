@@ -16,9 +16,28 @@ enum RawWindowedCount {
         let output = context.topic(name, "output")
         try context.broker.createTopic(output, partitions: input.partitions)
         let groupID = context.groupID(name)
+        let loop = startLoop(context, groupID: groupID, input: input.topic, output: output)
+        var run = try context.waitForOutputs(topic: output, expected: input.recordCount, watched: [], loop: loop)
+        let counts = try loop.stop(timeout: .seconds(60))
+        try context.expect(counts["input"] == input.recordCount, "\(name) read \(counts["input"] ?? 0) input records, expected \(input.recordCount)")
+        try context.watcher.checkNothingDeleted(topics: [input.topic, output], partitions: input.partitions)
+        try context.watcher.checkConsumedAll(groupID: groupID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
+        try context.checkWindowedCounts(topic: output)
+        if let latency = try context.loopLatency(row: name, output: output, outputs: .perRecord, start: {
+            startLoop(context, groupID: groupID, input: $0, output: output)
+        }) {
+            let sent = latency.stats.inputRecords
+            try context.expect(latency.counts["input"] == sent, "\(name) read \(latency.counts["input"] ?? 0) latency records, expected \(sent)")
+            run.latency = latency.stats
+        }
+        return run
+    }
+
+    private static func startLoop(_ context: BenchContext, groupID: String, input: String, output: String) -> BackgroundLoop {
         let settings = context.settings
-        let loop = BackgroundLoop.start(name: name) { control in
-            let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input.topic], partitions: input.partitions)
+        let partitions = context.input.partitions
+        return BackgroundLoop.start(name: name) { control in
+            let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input], partitions: partitions)
             var counts: [[UInt8]: Int64] = [:]
             var consumed = 0
             var windowedKey: [UInt8] = []
@@ -41,12 +60,5 @@ enum RawWindowedCount {
             }
             return ["input": consumed]
         }
-        let span = try context.waitForOutputs(topic: output, expected: input.recordCount, watched: [], loop: loop)
-        let counts = try loop.stop(timeout: .seconds(60))
-        try context.expect(counts["input"] == input.recordCount, "\(name) read \(counts["input"] ?? 0) input records, expected \(input.recordCount)")
-        try context.watcher.checkNothingDeleted(topics: [input.topic, output], partitions: input.partitions)
-        try context.watcher.checkConsumedAll(groupID: groupID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
-        try context.checkWindowedCounts(topic: output)
-        return span
     }
 }

@@ -14,16 +14,43 @@ enum RawWordCount {
         try context.broker.createTopic(repartition, partitions: input.partitions)
         try context.broker.createTopic(output, partitions: input.partitions)
         let groupID = context.groupID(name)
+        let loop = startLoop(context, groupID: groupID, input: input.topic, repartition: repartition, output: output)
+        var run = try context.waitForOutputs(topic: output, expected: input.wordCount, watched: [repartition], loop: loop)
+        let counts = try loop.stop(timeout: .seconds(60))
+        try context.expect(counts["input"] == input.recordCount, "\(name) read \(counts["input"] ?? 0) lines, expected \(input.recordCount)")
+        try context.expect(counts["repartition"] == input.wordCount, "\(name) read \(counts["repartition"] ?? 0) words, expected \(input.wordCount)")
+        try context.watcher.checkNothingDeleted(topics: [input.topic, repartition, output], partitions: input.partitions)
+        try context.watcher.checkConsumedAll(groupID: groupID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
+        try context.watcher.checkConsumedAll(groupID: groupID, topic: repartition, partitions: input.partitions, expected: input.wordCount)
+        try context.checkWordCounts(topic: output)
+        // The latency phase's loop starts with an empty Dictionary (counts restart at 1): its
+        // outputs are only timed, not checked.
+        if let latency = try context.loopLatency(row: name, output: output, outputs: .perWord, start: {
+            startLoop(context, groupID: groupID, input: $0, repartition: repartition, output: output)
+        }) {
+            let stats = latency.stats
+            try context.expect(
+                latency.counts["input"] == stats.inputRecords && latency.counts["repartition"] == stats.inputWords,
+                "\(name) read \(latency.counts["input"] ?? 0) latency lines and \(latency.counts["repartition"] ?? 0) words, "
+                    + "expected \(stats.inputRecords) and \(stats.inputWords)")
+            run.latency = stats
+        }
+        return run
+    }
+
+    private static func startLoop(
+        _ context: BenchContext, groupID: String, input: String, repartition: String, output: String
+    ) -> BackgroundLoop {
         let settings = context.settings
-        let loop = BackgroundLoop.start(name: name) { control in
-            let raw = try RawLoop(
-                settings: settings, groupID: groupID, topics: [input.topic, repartition], partitions: input.partitions)
+        let partitions = context.input.partitions
+        return BackgroundLoop.start(name: name) { control in
+            let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input, repartition], partitions: partitions)
             var counts: [String: Int64] = [:]
             var lines = 0
             var words = 0
             try raw.run(control) { message in
                 let timestamp = message.timestamp
-                if message.topic == input.topic {
+                if message.topic == input {
                     guard let value = message.value else { return 0 }
                     lines += 1
                     for var word in Words.split(String(decoding: value, as: UTF8.self)) {
@@ -46,14 +73,5 @@ enum RawWordCount {
             }
             return ["input": lines, "repartition": words]
         }
-        let span = try context.waitForOutputs(topic: output, expected: input.wordCount, watched: [repartition], loop: loop)
-        let counts = try loop.stop(timeout: .seconds(60))
-        try context.expect(counts["input"] == input.recordCount, "\(name) read \(counts["input"] ?? 0) lines, expected \(input.recordCount)")
-        try context.expect(counts["repartition"] == input.wordCount, "\(name) read \(counts["repartition"] ?? 0) words, expected \(input.wordCount)")
-        try context.watcher.checkNothingDeleted(topics: [input.topic, repartition, output], partitions: input.partitions)
-        try context.watcher.checkConsumedAll(groupID: groupID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
-        try context.watcher.checkConsumedAll(groupID: groupID, topic: repartition, partitions: input.partitions, expected: input.wordCount)
-        try context.checkWordCounts(topic: output)
-        return span
     }
 }

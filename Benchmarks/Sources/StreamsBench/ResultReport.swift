@@ -10,7 +10,8 @@ struct ResultReport {
         var lines: [String] = []
         lines.append(
             pad("row", 20) + lpad("input rec/s", 13) + lpad("MB/s", 8) + lpad("output rec/s", 14) + lpad("time s", 8)
-                + lpad("start s", 8) + lpad("ratio", 7) + "  " + pad("limit row", 17) + lpad("peak RSS MB", 12) + lpad("start RSS MB", 13))
+                + lpad("start s", 8) + lpad("ratio", 7) + "  " + pad("limit row", 17) + lpad("p50 ms", 8) + lpad("p99 ms", 8)
+                + lpad("peak RSS MB", 12) + lpad("start RSS MB", 13))
         for result in results {
             if let error = result.error {
                 lines.append(pad(result.name, 20) + "FAILED: \(error)")
@@ -24,14 +25,26 @@ struct ResultReport {
                     + lpad(String(format: "%.2f", result.seconds), 8)
                     + lpad(String(format: "%.1f", result.startupSeconds), 8)
                     + lpad(result.ratio.map { String(format: "%.2f", $0) } ?? "-", 7) + "  "
-                    + pad(result.limit ?? "(limit)", 17)
+                    + pad(result.limit ?? (result.memory == nil ? "(limit)" : "(memory check)"), 17)
+                    + lpad(result.latency.map { String(format: "%.0f", $0.p50Ms) } ?? "-", 8)
+                    + lpad(result.latency.map { String(format: "%.0f", $0.p99Ms) } ?? "-", 8)
                     + lpad(result.peakRSSBytes.map { String($0 / 1_000_000) } ?? "?", 12)
                     + lpad(result.startRSSBytes.map { String($0 / 1_000_000) } ?? "?", 13))
+        }
+        for result in results where result.error == nil {
+            if let memory = result.memory {
+                lines.append(
+                    String(
+                        format: "%@: application process peak RSS %.1f MiB <= %.0f MiB (state budget %.0f MiB + constant %.0f MiB); %.1f MiB before start, %d keys, %d partitions",
+                        result.name, MemoryCheck.mib(memory.peakRSSBytes), MemoryCheck.mib(memory.limitBytes),
+                        MemoryCheck.mib(memory.budgetBytes), MemoryCheck.mib(memory.constantBytes),
+                        MemoryCheck.mib(memory.baselineRSSBytes), memory.keys, memory.partitions))
+            }
         }
         return lines.joined(separator: "\n")
     }
 
-    /// `{"rows": [{"name", "recordsPerSecond", "ratio", "rssBytes", ...}], ...}`.
+    /// `{"rows": [{"name", "recordsPerSecond", "ratio", "rssBytes", "p50LatencyMs", "p99LatencyMs", ...}], ...}`.
     func json() throws -> Data {
         struct Row: Encodable {
             let name: String
@@ -43,6 +56,13 @@ struct ResultReport {
             let outputRecordsPerSecond: Double
             let seconds: Double
             let startupSeconds: Double
+            let p50LatencyMs: Double?
+            let p99LatencyMs: Double?
+            let maxLatencyMs: Double?
+            let latencySamples: Int?
+            let memoryBudgetBytes: Int?
+            let memoryLimitBytes: Int?
+            let baselineRSSBytes: Int?
             let error: String?
         }
         struct Document: Encodable {
@@ -53,7 +73,10 @@ struct ResultReport {
             Row(
                 name: $0.name, recordsPerSecond: $0.recordsPerSecond.rounded(), ratio: $0.ratio, rssBytes: $0.peakRSSBytes,
                 limit: $0.limit, megabytesPerSecond: $0.megabytesPerSecond, outputRecordsPerSecond: $0.outputsPerSecond.rounded(),
-                seconds: $0.seconds, startupSeconds: $0.startupSeconds, error: $0.error)
+                seconds: $0.seconds, startupSeconds: $0.startupSeconds, p50LatencyMs: $0.latency?.p50Ms,
+                p99LatencyMs: $0.latency?.p99Ms, maxLatencyMs: $0.latency?.maxMs, latencySamples: $0.latency?.samples,
+                memoryBudgetBytes: $0.memory?.budgetBytes, memoryLimitBytes: $0.memory?.limitBytes,
+                baselineRSSBytes: $0.memory?.baselineRSSBytes, error: $0.error)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

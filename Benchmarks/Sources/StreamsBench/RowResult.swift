@@ -14,9 +14,13 @@ struct RowResult {
     var startupSeconds: Double = 0
     /// Throughput relative to the limit row; 1 for limit rows; `nil` when the limit row did not run.
     var ratio: Double?
-    /// Peak RSS during the row (see ``ProcessMemory``).
+    /// Peak RSS during the row (see ``ProcessMemory``); the application process's for the memory check.
     var peakRSSBytes: Int?
     /// RSS when the row started.
     var startRSSBytes: Int?
+    /// End-to-end latency of the row's latency phase (``LatencyProbe``), if it ran.
+    var latency: LatencyStats?
+    /// The memory check's figures.
+    var memory: MemoryCheck.Figures?
     var error: String?
 }

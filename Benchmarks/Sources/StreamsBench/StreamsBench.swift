@@ -3,17 +3,19 @@ import Foundation
 import Logging
 import RdKafka
 
-/// End-to-end throughput of the library against hand-written loops on librdkafka, in one process
-/// run, on the same broker and the same pre-loaded input (docs/benchmarks.md).
+/// End-to-end throughput and latency of the library against hand-written loops on librdkafka, in
+/// one process run, on the same broker and the same pre-loaded input, and a memory check
+/// (docs/benchmarks.md).
 @main
 struct StreamsBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streams-bench",
-        abstract: "End-to-end throughput of swift-kafka-streams against hand-written librdkafka loops.",
+        abstract: "End-to-end throughput and latency of swift-kafka-streams against hand-written librdkafka loops.",
         discussion: """
-            Rows: \(BenchRow.all.map(\.name).joined(separator: ", ")). Each row reads the same input topic \
-            in its own consumer group, checks that it read every input record and wrote every expected \
-            output, and the run exits non-zero if any row fails.
+            Rows: \(BenchRow.all.map(\.name).joined(separator: ", ")) (\(BenchRow.all.filter { !$0.byDefault }.map(\.name).joined(separator: ", ")) \
+            only when named in --rows). Each row reads the same input topic in its own consumer group, checks \
+            that it read every input record and wrote every expected output, then measures end-to-end latency \
+            in a paced phase; the run exits non-zero if any row fails.
             """)
 
     @Option(help: "Input records (text lines of about 100 bytes).")
@@ -37,14 +39,35 @@ struct StreamsBench: ParsableCommand {
     @Option(name: .customLong("producer-property"), help: "key=value: a librdkafka property for every producer, raw and streams (repeatable).")
     var producerProperties: [String] = []
 
-    @Option(help: "Comma-separated rows to run (default: all).")
+    @Option(help: "Comma-separated rows to run (default: all but memory-1m-keys).")
     var rows: String?
 
-    @Option(help: "Commit interval of every row, in milliseconds.")
+    @Option(help: "Commit interval of every row but wordcount-eos (100 ms), in milliseconds.")
     var commitIntervalMs = 1000
 
     @Option(help: "Seconds a row may take to write all its outputs.")
     var timeout = 120
+
+    @Option(help: "Input records of each row's latency phase (0: no latency phase).")
+    var latencyRecords = 2_000
+
+    @Option(help: "Records per second of the latency phase.")
+    var latencyRate = 1_000
+
+    @Option(help: "fetch.wait.max.ms of every consumer on the embedded broker (its mock answers an empty fetch only after this wait, even when records arrive meanwhile).")
+    var fetchWaitMs = 5
+
+    @Option(help: "Distinct words of the memory-1m-keys row.")
+    var memoryKeys = 1_000_000
+
+    @Option(help: "stateStoreMemoryBytes of the memory-1m-keys row, in MiB (the budget checked).")
+    var stateMemoryMb = 64
+
+    @Option(help: "What the memory-1m-keys row's process may hold besides the state budget, in MiB.")
+    var memoryConstantMb = MemoryCheck.defaultConstantMiB
+
+    @Option(help: .hidden)
+    var memoryChild: String?
 
     mutating func run() throws {
         LoggingSystem.bootstrap { label in
@@ -52,23 +75,37 @@ struct StreamsBench: ParsableCommand {
             handler.logLevel = .warning
             return handler
         }
+        if let memoryChild {
+            try MemoryCheck.runChild(memoryChild)
+            return
+        }
         let selected = try selectedRows()
         let broker = try BenchBroker(broker)
         var producerExtras = try Self.properties(producerProperties)
         if compression != "none" { producerExtras["compression.codec"] = compression }
+        var consumerExtras = try Self.properties(consumerProperties)
+        if broker.isEmbedded && consumerExtras["fetch.wait.max.ms"] == nil {
+            consumerExtras["fetch.wait.max.ms"] = String(fetchWaitMs)
+        }
         let settings = ClientSettings(
             bootstrapServers: broker.bootstrapServers, producerExtras: producerExtras,
-            consumerExtras: try Self.properties(consumerProperties), commitInterval: .milliseconds(commitIntervalMs))
+            consumerExtras: consumerExtras, commitInterval: .milliseconds(commitIntervalMs))
         let runID = "bench-\(Int(Date().timeIntervalSince1970))-\(ProcessInfo.processInfo.processIdentifier)"
         let stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("streams-bench-\(runID)").path
         defer { try? FileManager.default.removeItem(atPath: stateDir) }
 
         let wordCountRows = selected.contains { $0.workload == .perWord }
-        let partitionCount = choosePartitions(embedded: broker.isEmbedded, wordCount: wordCountRows)
+        // Rows with inputs of their own only: the shared input is left empty.
+        let records = selected.contains { $0.workload != .ownInput } ? records : 0
+        let partitionCount = choosePartitions(embedded: broker.isEmbedded, wordCount: wordCountRows, records: records)
         let inputTopic = "\(runID)-input"
         try broker.createTopic(inputTopic, partitions: partitionCount)
         print("streams-bench: \(records) records, \(partitionCount) partitions, compression \(compression), broker \(broker.description)")
         print("librdkafka \(LibRdKafka.version), \(ProcessInfo.processInfo.activeProcessorCount) cores, commit interval \(commitIntervalMs) ms")
+        print(
+            latencyRecords > 0
+                ? "latency phase: \(latencyRecords) records at \(latencyRate)/s per row; consumer fetch.wait.max.ms \(consumerExtras["fetch.wait.max.ms"] ?? "librdkafka's default")"
+                : "latency phase: off")
         if !consumerProperties.isEmpty || !producerProperties.isEmpty {
             print("extra consumer properties \(consumerProperties), producer properties \(producerProperties)")
         }
@@ -95,7 +132,10 @@ struct StreamsBench: ParsableCommand {
 
         let context = BenchContext(
             broker: broker, settings: settings, input: input, watcher: watcher, runID: runID,
-            timeout: .seconds(timeout), stateDir: stateDir)
+            timeout: .seconds(timeout), stateDir: stateDir,
+            latency: LatencySettings(records: latencyRecords, rate: latencyRate),
+            memory: MemoryCheck.Settings(
+                keys: memoryKeys, stateMemoryBytes: stateMemoryMb * 1_048_576, constantBytes: memoryConstantMb * 1_048_576))
         let canResetPeak = ProcessMemory.resetPeak()
         var results: [RowResult] = []
         for row in selected {
@@ -112,6 +152,10 @@ struct StreamsBench: ParsableCommand {
             "consumerProperties": consumerProperties.joined(separator: ","),
             "producerProperties": producerProperties.joined(separator: ","),
             "commitIntervalMs": String(commitIntervalMs),
+            "fetchWaitMaxMs": consumerExtras["fetch.wait.max.ms"] ?? "default",
+            "latency": latencyRecords > 0
+                ? "\(latencyRecords) records at \(latencyRate)/s per row after its throughput phase; output consume time - input CreateTime"
+                : "off",
             "cores": String(ProcessInfo.processInfo.activeProcessorCount),
             "rss": canResetPeak
                 ? "peak RSS (VmHWM) reset before each row; process-wide, includes the embedded broker's topics"
@@ -146,7 +190,7 @@ struct StreamsBench: ParsableCommand {
     }
 
     private func selectedRows() throws -> [BenchRow] {
-        guard let rows else { return BenchRow.all }
+        guard let rows else { return BenchRow.all.filter(\.byDefault) }
         let names = rows.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let known = Set(BenchRow.all.map(\.name))
         if let unknown = names.first(where: { !known.contains($0) }) {
@@ -160,7 +204,7 @@ struct StreamsBench: ParsableCommand {
     /// topics are estimated from the records each partition gets by key (murmur2 of the
     /// ``InputData/keyCount`` keys, 2% added for line lengths), word-count topics from the average
     /// with 10% added.
-    private func choosePartitions(embedded: Bool, wordCount: Bool) -> Int {
+    private func choosePartitions(embedded: Bool, wordCount: Bool, records: Int) -> Int {
         if partitions > 0 { return partitions }
         guard embedded else { return 4 }
         let budget = Double(MockLogLimit.bytesPerPartition * 9 / 10)
@@ -189,12 +233,18 @@ struct StreamsBench: ParsableCommand {
             let run = try row.run(context)
             result.startupSeconds = RowRun.seconds(rowStart, run.first)
             let input = context.input
-            result.seconds = run.seconds
-            result.recordsPerSecond = Double(input.recordCount) / run.seconds
-            result.outputsPerSecond = Double(run.outputs) / run.seconds
-            result.megabytesPerSecond = Double(input.valueBytes) / 1e6 / run.seconds
+            // The watcher sees outputs every 10 ms: a row done within one poll counts as 10 ms.
+            let seconds = max(run.seconds, 0.01)
+            result.seconds = seconds
+            result.recordsPerSecond = Double(run.inputRecords ?? input.recordCount) / seconds
+            result.outputsPerSecond = Double(run.outputs) / seconds
+            result.megabytesPerSecond = Double(run.inputBytes ?? input.valueBytes) / 1e6 / seconds
             result.peakRSSBytes = run.peakRSSBytes
-            if let limit = row.limit {
+            result.latency = run.latency
+            result.memory = run.memory
+            if row.workload == .ownInput {
+                result.ratio = nil
+            } else if let limit = row.limit {
                 if let limitResult = limits.last(where: { $0.name == limit }), limitResult.error == nil {
                     result.ratio = result.recordsPerSecond / limitResult.recordsPerSecond
                 }

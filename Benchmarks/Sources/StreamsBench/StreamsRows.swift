@@ -5,6 +5,11 @@ import RdKafka
 
 /// The rows run by the library: `KafkaStreams` with one stream thread on the same broker and input.
 enum StreamsRows {
+    /// Private to the library (`StreamsProducer.originHeader`), copied here for the size estimate.
+    enum StreamsProducer {
+        static let originHeaderName = "__streams.origin"
+    }
+
     /// Row `stateless`: mapValues + filter + to; limit: `raw-passthrough`.
     static func stateless(_ context: BenchContext) throws -> RowRun {
         let name = "stateless"
@@ -12,37 +17,72 @@ enum StreamsRows {
         let output = context.topic(name, "output")
         try context.broker.createTopic(output, partitions: input.partitions)
         let applicationID = context.groupID(name)
-        let run = try runApplication(
-            BenchTopologies.stateless(input: input.topic, output: output), applicationID: applicationID,
-            context: context, output: output, expected: input.recordCount, watched: [])
-        try context.watcher.checkNothingDeleted(topics: [input.topic, output], partitions: input.partitions)
-        try context.watcher.checkConsumedAll(
-            groupID: applicationID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
-        try context.checkRecordCount(topic: output, expected: input.recordCount)
-        return run
+        return try runApplication(
+            { try BenchTopologies.stateless(input: $0, output: output) }, row: name, applicationID: applicationID,
+            context: context, output: output, expected: input.recordCount, watched: [], latencyOutputs: .perRecord
+        ) {
+            try context.watcher.checkConsumedAll(groupID: applicationID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
+            try context.watcher.checkNothingDeleted(topics: [input.topic, output], partitions: input.partitions)
+            try context.checkRecordCount(topic: output, expected: input.recordCount)
+        }
     }
 
-    /// Rows `wordcount-memory` and `wordcount-rocksdb`: the DSL word count; limit: `raw-wordcount`.
-    static func wordCount(_ context: BenchContext, storeType: Materialized<String, Int64>.StoreType) throws -> RowRun {
-        let name = storeType == .inMemory ? "wordcount-memory" : "wordcount-rocksdb"
+    /// Rows `wordcount-memory`, `wordcount-rocksdb` and `wordcount-eos`: the DSL word count; limit:
+    /// `raw-wordcount` (`wordcount-rocksdb` for `wordcount-eos`).
+    ///
+    /// With `exactlyOnce`, the application runs under `.exactlyOnceV2` with a 100 ms commit
+    /// interval (its consumers read `read_committed`), with the same checks, except that on the
+    /// embedded broker committed offsets cannot be checked: librdkafka 2.0.2's mock does not store
+    /// offsets sent in a transaction (../shared/BROKERS.md). Every word must still be counted exactly.
+    static func wordCount(
+        _ context: BenchContext, name: String, storeType: Materialized<String, Int64>.StoreType, exactlyOnce: Bool = false
+    ) throws -> RowRun {
         let input = context.input
         let output = context.topic(name, "output")
         try context.broker.createTopic(output, partitions: input.partitions)
         let applicationID = context.groupID(name)
         let repartition = "\(applicationID)-\(BenchTopologies.countStore)-repartition"
         let changelog = "\(applicationID)-\(BenchTopologies.countStore)-changelog"
-        let run = try runApplication(
-            BenchTopologies.wordCount(input: input.topic, output: output, storeType: storeType),
+        let offsetsCheckable = !(exactlyOnce && context.broker.isEmbedded)
+        if exactlyOnce && context.broker.isEmbedded && context.settings.producerExtras["compression.codec"] == nil {
+            // Under exactly-once every changelog record carries the library's origin header: check
+            // up front that the changelog still fits the embedded broker's log limit.
+            // The count task reads one topic (the repartition topic), so the header holds only
+            // the 8-byte input offset.
+            let headerBytes = 3 + StreamsProducer.originHeaderName.utf8.count + 8
+            let largest = MockLogLimit.countsPartition(input, extraBytesPerRecord: headerBytes)
+            try context.expect(
+                largest <= MockLogLimit.bytesPerPartition * 9 / 10,
+                String(
+                    format: "not run: under exactly-once each changelog record carries the library's origin header "
+                        + "(%@: the 8-byte input offset, %d bytes with its name), so the changelog's largest "
+                        + "partition would hold %.1f MiB, over 90%% of the embedded broker's 5 MiB limit: "
+                        + "use --compression lz4 (it compresses the header), more --partitions or fewer --records",
+                    StreamsProducer.originHeaderName, headerBytes, Double(largest) / 1_048_576))
+        }
+        return try runApplication(
+            { try BenchTopologies.wordCount(input: $0, output: output, storeType: storeType) }, row: name,
             applicationID: applicationID, context: context, output: output, expected: input.wordCount,
-            watched: [repartition, changelog])
-        try context.watcher.checkNothingDeleted(
-            topics: [input.topic, repartition, changelog, output], partitions: input.partitions)
-        try context.watcher.checkConsumedAll(
-            groupID: applicationID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
-        try context.watcher.checkConsumedAll(
-            groupID: applicationID, topic: repartition, partitions: input.partitions, expected: input.wordCount)
-        try context.checkWordCounts(topic: output)
-        return run
+            watched: [repartition, changelog], latencyOutputs: .perWord,
+            // The mock does not store offsets committed in transactions: an exactly-once application
+            // restarted there would read its repartition topic again from the start. Its latency
+            // phase therefore runs as a new application (empty state, its own internal topics).
+            latencyApplicationID: offsetsCheckable ? nil : "\(applicationID)-latency",
+            configure: { config in
+                if exactlyOnce {
+                    config.processingGuarantee = .exactlyOnceV2
+                    config.commitInterval = .milliseconds(100)
+                }
+            }
+        ) {
+            if offsetsCheckable {
+                try context.watcher.checkConsumedAll(groupID: applicationID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
+                try context.watcher.checkConsumedAll(groupID: applicationID, topic: repartition, partitions: input.partitions, expected: input.wordCount)
+            }
+            try context.watcher.checkNothingDeleted(
+                topics: [input.topic, repartition, changelog, output], partitions: input.partitions)
+            try context.checkWordCounts(topic: output)
+        }
     }
 
     /// Row `windowed-count`: the DSL count per key per 1-minute tumbling window on RocksDB, record
@@ -54,15 +94,15 @@ enum StreamsRows {
         try context.broker.createTopic(output, partitions: input.partitions)
         let applicationID = context.groupID(name)
         let changelog = "\(applicationID)-\(BenchTopologies.windowedStore)-changelog"
-        let run = try runApplication(
-            BenchTopologies.windowedCount(input: input.topic, output: output), applicationID: applicationID,
-            context: context, output: output, expected: input.recordCount, watched: [changelog]
-        ) { $0.cacheMaxBytes = 0 }
-        try context.watcher.checkNothingDeleted(topics: [input.topic, changelog, output], partitions: input.partitions)
-        try context.watcher.checkConsumedAll(
-            groupID: applicationID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
-        try context.checkWindowedCounts(topic: output)
-        return run
+        return try runApplication(
+            { try BenchTopologies.windowedCount(input: $0, output: output) }, row: name, applicationID: applicationID,
+            context: context, output: output, expected: input.recordCount, watched: [changelog], latencyOutputs: .perRecord,
+            configure: { $0.cacheMaxBytes = 0 }
+        ) {
+            try context.watcher.checkConsumedAll(groupID: applicationID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
+            try context.watcher.checkNothingDeleted(topics: [input.topic, changelog, output], partitions: input.partitions)
+            try context.checkWindowedCounts(topic: output)
+        }
     }
 
     /// The value of the join table's row for `key`.
@@ -100,17 +140,16 @@ enum StreamsRows {
         let applicationID = context.groupID(name)
         let changelog = "\(applicationID)-\(BenchTopologies.joinTableStore)-changelog"
         try loadTable(BenchTopologies.joinTable(table: table), applicationID: applicationID, table: table, context: context)
-        let run = try runApplication(
-            BenchTopologies.streamTableJoin(input: input.topic, table: table, output: output),
+        return try runApplication(
+            { try BenchTopologies.streamTableJoin(input: $0, table: table, output: output) }, row: name,
             applicationID: applicationID, context: context, output: output, expected: input.recordCount,
-            watched: [table, changelog])
-        try context.watcher.checkNothingDeleted(topics: [input.topic, table, changelog, output], partitions: input.partitions)
-        try context.watcher.checkConsumedAll(
-            groupID: applicationID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
-        try context.watcher.checkConsumedAll(
-            groupID: applicationID, topic: table, partitions: input.partitions, expected: InputData.keyCount)
-        try context.checkJoinResults(topic: output, tableValue: tableValue)
-        return run
+            watched: [table, changelog], latencyOutputs: .perRecord
+        ) {
+            try context.watcher.checkConsumedAll(groupID: applicationID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
+            try context.watcher.checkConsumedAll(groupID: applicationID, topic: table, partitions: input.partitions, expected: InputData.keyCount)
+            try context.watcher.checkNothingDeleted(topics: [input.topic, table, changelog, output], partitions: input.partitions)
+            try context.checkJoinResults(topic: output, tableValue: tableValue)
+        }
     }
 
     /// Runs the table-only topology until its group has committed the whole table topic, then
@@ -145,33 +184,76 @@ enum StreamsRows {
         if let error = streams.lastError { throw BenchError("\(applicationID) (table) failed: \(error)") }
     }
 
-    /// Starts the application, waits for its outputs, closes it (which commits) and removes its state.
+    /// Starts the application, waits for its outputs (the timed part), closes it (which commits),
+    /// runs `checks`, then the latency phase (``LatencyProbe``): the same application (same id,
+    /// configuration and state) started again on the row's latency input; finally removes its state.
     private static func runApplication(
-        _ topology: Topology, applicationID: String, context: BenchContext, output: String, expected: Int,
-        watched: [String], configure: (inout StreamsConfig) -> Void = { _ in }
+        _ topology: (_ input: String) throws -> Topology, row: String, applicationID: String, context: BenchContext,
+        output: String, expected: Int, watched: [String], latencyOutputs: LatencyProbe.Outputs,
+        latencyApplicationID: String? = nil, configure: (inout StreamsConfig) -> Void = { _ in }, checks: () throws -> Void
     ) throws -> RowRun {
         var config = context.settings.streamsConfig(applicationID: applicationID, stateDir: context.stateDir)
         configure(&config)
-        let streams = try KafkaStreams(
-            topology: topology, config: config, topicCreator: context.broker.topicCreator,
-            logger: Logger(label: "streams-bench.\(applicationID)"))
-        try streams.start()
-        let run: RowRun
+        var latencyConfig = config
+        if let latencyApplicationID { latencyConfig.applicationID = latencyApplicationID }
+        var run = try runInstance(try topology(context.input.topic), config: config, context: context) { streams, failure in
+            try context.waitForOutputs(topic: output, expected: expected, watched: watched, failure: failure)
+        }
         do {
-            run = try context.waitForOutputs(topic: output, expected: expected, watched: watched) {
-                streams.state == .error || streams.state == .pendingError
-                    ? streams.lastError ?? BenchError("the application stopped in state \(streams.state)") : nil
+            try checks()
+            if context.latency.records > 0 && context.latency.rate > 0 {
+                let latencyInput = context.topic(row, "latency-input")
+                try context.broker.createTopic(latencyInput, partitions: context.input.partitions)
+                run.latency = try runInstance(try topology(latencyInput), config: latencyConfig, context: context) { streams, failure in
+                    try context.waitUntil("\(latencyConfig.applicationID) was running for the latency phase", failure: failure) {
+                        streams.state == .running
+                    }
+                    return try LatencyProbe.measure(
+                        context, topic: latencyInput, output: output, outputs: latencyOutputs, failure: failure)
+                }
             }
         } catch {
+            try? cleanUp(config: config, topology: topology(context.input.topic), context: context)
+            try? cleanUp(config: latencyConfig, topology: topology(context.input.topic), context: context)
+            throw error
+        }
+        try cleanUp(config: config, topology: topology(context.input.topic), context: context)
+        try cleanUp(config: latencyConfig, topology: topology(context.input.topic), context: context)
+        return run
+    }
+
+    /// Starts an instance, runs `body` while it runs, closes it; the state stays.
+    private static func runInstance<Result>(
+        _ topology: Topology, config: StreamsConfig, context: BenchContext,
+        _ body: (KafkaStreams, () -> (any Error)?) throws -> Result
+    ) throws -> Result {
+        let streams = try KafkaStreams(
+            topology: topology, config: config, topicCreator: context.broker.topicCreator,
+            logger: Logger(label: "streams-bench.\(config.applicationID)"))
+        try streams.start()
+        let failure: () -> (any Error)? = {
+            streams.state == .error || streams.state == .pendingError
+                ? streams.lastError ?? BenchError("the application stopped in state \(streams.state)") : nil
+        }
+        let result: Result
+        do {
+            result = try body(streams, failure)
+        } catch {
             streams.close(timeout: .seconds(30))
-            try? streams.cleanUp()
             throw error
         }
         guard streams.close(timeout: .seconds(60)) else {
-            throw BenchError("\(applicationID) did not close within 60 s")
+            throw BenchError("\(config.applicationID) did not close within 60 s")
         }
-        if let error = streams.lastError { throw BenchError("\(applicationID) failed: \(error)") }
+        if let error = streams.lastError { throw BenchError("\(config.applicationID) failed: \(error)") }
+        return result
+    }
+
+    /// Removes the application's local state (an instance that is not started can do it).
+    private static func cleanUp(config: StreamsConfig, topology: Topology, context: BenchContext) throws {
+        let streams = try KafkaStreams(
+            topology: topology, config: config, topicCreator: context.broker.topicCreator,
+            logger: Logger(label: "streams-bench.\(config.applicationID)"))
         try streams.cleanUp()
-        return run
     }
 }
