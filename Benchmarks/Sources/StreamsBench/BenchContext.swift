@@ -68,6 +68,17 @@ struct BenchContext {
         return (stats, try loop.stop(timeout: .seconds(60)))
     }
 
+    /// The latency phase of a hand-written loop with one output per input record: checks that
+    /// the loop read every latency record.
+    func perRecordLoopLatency(row: String, output: String, start: (_ inputTopic: String) -> BackgroundLoop) throws
+        -> LatencyStats?
+    {
+        guard let latency = try loopLatency(row: row, output: output, outputs: .perRecord, start: start) else { return nil }
+        let sent = latency.stats.inputRecords
+        try expect(latency.counts["input"] == sent, "\(row) read \(latency.counts["input"] ?? 0) latency records, expected \(sent)")
+        return latency.stats
+    }
+
     /// Polls `condition` every 50 ms until it holds; throws when `failure` reports an error or at
     /// the timeout.
     func waitUntil(_ what: String, failure: () -> (any Error)?, _ condition: () -> Bool) throws {

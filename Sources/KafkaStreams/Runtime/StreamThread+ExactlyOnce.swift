@@ -36,11 +36,7 @@ extension StreamThread {
 
     func commitTransaction() throws {
         let started = ContinuousClock.now
-        defer {
-            let elapsed = ContinuousClock.now - started
-            metrics.commitLatency.recordNanoseconds(
-                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-        }
+        defer { recordCommitLatency(since: started) }
         for task in tasks.values { try task.flushCaches() }
         try handleDeliveryFailures(producer.flush(timeout: .seconds(60)))
         let offsets = pendingOffsets.map { TopicPartitionOffset($0.key, offset: $0.value) }

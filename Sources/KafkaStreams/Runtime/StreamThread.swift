@@ -246,11 +246,7 @@ final class StreamThread {
             return
         }
         let started = ContinuousClock.now
-        defer {
-            let elapsed = ContinuousClock.now - started
-            metrics.commitLatency.recordNanoseconds(
-                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-        }
+        defer { recordCommitLatency(since: started) }
         // Cached updates first: they produce output and changelog records that must be
         // acknowledged before offsets are committed.
         for task in tasks.values { try task.flushCaches() }
@@ -279,6 +275,12 @@ final class StreamThread {
         }
         lastCommit = ContinuousClock.now
         if partitions == nil { reportLag() }
+    }
+
+    func recordCommitLatency(since started: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - started
+        metrics.commitLatency.recordNanoseconds(
+            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 
     /// Consumer lag per assigned partition, from librdkafka's cached end offsets.
