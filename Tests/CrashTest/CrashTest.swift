@@ -285,7 +285,7 @@ struct Harness {
             // A killed member stays in the group until its session times out: keep that short.
             "--consumer-property", "session.timeout.ms=\(options.sessionTimeoutMs)",
             "--consumer-property", "heartbeat.interval.ms=\(max(100, options.sessionTimeoutMs / 4))",
-            "--log-level", "warning",
+            "--log-level", ProcessInfo.processInfo.environment["CRASH_TEST_APP_LOG_LEVEL"] ?? "warning",
         ]
         if exactlyOnce { arguments.append("--exactly-once") }
         if let interval = effectiveCommitIntervalMs {

@@ -38,7 +38,9 @@ extension StreamThread {
         let started = ContinuousClock.now
         defer { recordCommitLatency(since: started) }
         for task in tasks.values { try task.flushCaches() }
-        try handleDeliveryFailures(producer.flush(timeout: .seconds(60)))
+        // A healthy transaction's records are acknowledged in well under this; one stuck longer
+        // has failed (its records stay queued until an abort purges them).
+        try handleDeliveryFailures(producer.flush(timeout: .seconds(15)))
         let offsets = pendingOffsets.map { TopicPartitionOffset($0.key, offset: $0.value) }
         guard producer.inTransaction || !offsets.isEmpty else {
             lastCommit = ContinuousClock.now
@@ -127,7 +129,7 @@ extension StreamThread {
             committedOffsets[partition].map { TopicPartitionOffset(partition, offset: $0) }
         }
         do {
-            try consumer.seek(rewind, timeout: .seconds(30))
+            if !rewind.isEmpty { try consumer.seek(rewind, timeout: .seconds(30)) }
         } catch {
             throw StreamsError.transaction(message: "cannot rewind to the committed offsets after an abort: \(error)")
         }

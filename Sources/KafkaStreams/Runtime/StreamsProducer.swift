@@ -136,15 +136,27 @@ final class StreamsProducer: RecordCollector {
         inTransaction = false
     }
 
-    /// Aborts the open transaction, if any: its records are discarded for `read_committed`
-    /// readers. A failing abort leaves the producer unusable.
+    /// Aborts the current transaction, if librdkafka has one: its records are discarded for
+    /// `read_committed` readers. A failing abort leaves the producer unusable.
     func abortTransaction() throws(TransactionFailure) {
-        guard inTransaction else { return }
+        // A producer that hit a fatal error (fenced, most often) cannot abort: say which it was.
+        if let fatal = producer.fatalError {
+            inTransaction = false
+            throw fatal.isFenced ? .fenced(fatal) : .fatal(fatal)
+        }
+        guard isTransactional else { return }
+        // Asked of librdkafka whatever this side believes: a failed begin or send can leave a
+        // transaction in its abortable state that only an abort clears.
         inTransaction = false
         do {
-            try producer.abortTransaction(timeout: .seconds(60))
+            try producer.abortTransaction(timeout: .seconds(10))
+        } catch where error.errorCode == .state {
+            // No transaction in progress: nothing to abort.
         } catch {
-            throw error.isFenced ? .fenced(error) : .fatal(error)
+            // A producer that cannot abort (fenced by a newer one while it sent, or a timeout) is
+            // of no further use: the thread replaces it, and the new one's initTransactions aborts
+            // what is left open on the broker.
+            throw .fenced(error)
         }
         // The abort purged what was queued: those reports (and earlier failures of the aborted
         // transaction) are not failures of records anyone still wants.
@@ -207,7 +219,10 @@ final class StreamsProducer: RecordCollector {
                 return
             } catch where error.errorCode == .queueFull && attempt < 599 {
                 producer.poll(timeout: .milliseconds(100))
-            } catch where isTransactional && (error.isFenced || error.isFatal || error.transactionRequiresAbort) {
+            } catch where isTransactional
+                && (error.isFenced || error.isFatal || error.transactionRequiresAbort || error.errorCode == .state)
+            {
+                // `.state`: the transaction is in its abortable error state (a failed delivery).
                 throw TransactionFailure(error)
             } catch {
                 throw StreamsError.production(topic: topic, message: "\(error)")
@@ -236,6 +251,9 @@ final class StreamsProducer: RecordCollector {
     func flush(timeout: Duration) throws -> [DeliveryReport] {
         do {
             try producer.flush(timeout: timeout)
+        } catch where isTransactional {
+            // Records that do not leave the queue under exactly-once: the transaction failed.
+            throw TransactionFailure.abortable(error)
         } catch {
             throw StreamsError.production(topic: "*", message: "flush did not complete within \(timeout): \(error)")
         }
