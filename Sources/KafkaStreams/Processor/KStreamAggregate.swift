@@ -44,13 +44,17 @@ final class KStreamAggregate<K, V, VA>: ForwardingNode<K, V, K, Change<VA>> {
             return
         }
         guard let store else { return }
-        let old = try store.get(key)
-        let newAggregate = try update(key, value, old?.value)
-        let resultTimestamp = max(timestamp, old?.timestamp ?? timestamp)
-        try store.put(key, newAggregate, timestamp: resultTimestamp)
+        // The key is serialized once for the read and the write; the old aggregate's timestamp
+        // comes back apart from it (no `ValueAndTimestamp<VA>?` to look up metadata for).
+        try store.setKey(key)
+        var oldTimestamp = timestamp
+        let old = try store.lookupSetKey(timestamp: &oldTimestamp)
+        let newAggregate = try update(key, value, old)
+        let resultTimestamp = max(timestamp, oldTimestamp)
+        try store.putSetKey(newAggregate, timestamp: resultTimestamp)
         if forwardsOnFlush { return }
         try downstream.forward(
-            key: key, value: Change(newValue: newAggregate, oldValue: old?.value), timestamp: resultTimestamp,
+            key: key, value: Change(newValue: newAggregate, oldValue: old), timestamp: resultTimestamp,
             headers: headers)
     }
 }

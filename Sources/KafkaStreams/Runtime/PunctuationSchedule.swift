@@ -35,6 +35,9 @@ final class PunctuationSchedule {
     /// Fires due punctuations of one type at `now`; returns whether any fired.
     @discardableResult
     func punctuate(_ type: PunctuationType, now: Int64, fire: (Entry, Int64) throws -> Void) throws -> Bool {
+        // Called per record: when nothing is due or cancelled, touch nothing (filtering a copy of
+        // the shared array would copy it every time).
+        guard isDueOrCancelled(type == .streamTime ? streamTime : wallClock, now: now) else { return false }
         var entries = type == .streamTime ? streamTime : wallClock
         entries.removeAll { $0.cancellable.isCancelled }
         var fired = false
@@ -52,5 +55,10 @@ final class PunctuationSchedule {
         case .wallClockTime: wallClock = entries
         }
         return fired
+    }
+
+    private func isDueOrCancelled(_ entries: [Entry], now: Int64) -> Bool {
+        for entry in entries where entry.next <= now || entry.cancellable.isCancelled { return true }
+        return false
     }
 }

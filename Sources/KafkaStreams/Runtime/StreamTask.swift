@@ -125,13 +125,24 @@ final class StreamTask {
         if let last = lastSource, raw.topic == lastSourceTopic {
             source = last
         } else {
-            guard let found = sourcesByTopic[raw.topic] else {
-                throw StreamsError.invalidState("task \(id) does not read topic \(raw.topic)")
-            }
-            source = found
-            lastSource = found
+            source = try self.source(of: raw.topic)
+            lastSource = source
             lastSourceTopic = raw.topic
         }
+        try process(raw, from: source)
+    }
+
+    /// The source node that reads `topic` (a broker name).
+    func source(of topic: String) throws -> SourceNodeBase {
+        guard let found = sourcesByTopic[topic] else {
+            throw StreamsError.invalidState("task \(id) does not read topic \(topic)")
+        }
+        return found
+    }
+
+    /// ``process(_:)`` with the record's source node already looked up (``source(of:)``): the
+    /// stream thread looks it up once per run of records of one partition, not per record.
+    func process(_ raw: RawRecord, from source: SourceNodeBase) throws {
         var raw = raw
         if exactlyOnce {
             if !repartitionInputs.isEmpty, !raw.headers.isEmpty, repartitionInputs.contains(raw.topic),

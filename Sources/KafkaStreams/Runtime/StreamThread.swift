@@ -150,6 +150,8 @@ final class StreamThread {
         var cachedTopic = ""
         var cachedPartition: Int32 = -1
         var cachedTask: StreamTask?
+        // The source node of the cached task for the cached topic (`nil` while the task buffers).
+        var cachedSource: SourceNodeBase?
         // Records per task in this batch, counted in runs of the same task (no per-record lookup).
         var processedByTask: [TaskID: Int] = [:]
         var bufferingTasks: Set<TaskID> = []
@@ -171,14 +173,16 @@ final class StreamThread {
                 cachedPartition = partition
                 cachedTask = taskByPartition[TopicPartition(topic: topic, partition: partition)]
                 cachedTaskBuffers = cachedTask.map { multiPartitionTasks.contains($0.id) } ?? false
+                cachedSource = nil
             }
             guard let task = cachedTask else {
                 logger.warning("record of an unassigned partition", metadata: ["topic": "\(topic)", "partition": "\(partition)"])
                 return
             }
+            // One header lookup in librdkafka per message (none allocated without headers).
+            let kafkaHeaders = message.headers
             let headers: RecordHeaders =
-                message.headerCount == 0
-                ? [] : RecordHeaders(message.headers.map { RecordHeader(key: $0.name, value: $0.value) })
+                kafkaHeaders.isEmpty ? [] : RecordHeaders(kafkaHeaders.map { RecordHeader(key: $0.name, value: $0.value) })
             let raw = RawRecord(
                 topic: topic, partition: partition, offset: message.offset, timestamp: message.timestamp,
                 key: message.key, value: message.value, headers: headers)
@@ -186,7 +190,14 @@ final class StreamThread {
                 task.buffer(raw)
                 bufferingTasks.insert(task.id)
             } else {
-                try task.process(raw)
+                let source: SourceNodeBase
+                if let cached = cachedSource {
+                    source = cached
+                } else {
+                    source = try task.source(of: topic)
+                    cachedSource = source
+                }
+                try task.process(raw, from: source)
                 // Recorded per run of one partition, not per record (no hashing per record).
                 runNextOffset = message.offset + 1
             }

@@ -3,7 +3,9 @@ import Logging
 /// Everything a task's nodes share: the record being processed, stream time, stores, the
 /// collector that takes output, and punctuation.
 ///
-/// One per task; used only on the thread that runs the task.
+/// One per task; used only on the thread that runs the task. The per-record properties are
+/// `@exclusivity(unchecked)`: they are plain assignments and reads, never held across a call
+/// that touches them (no `inout` to them), and a dynamic check costs a runtime call per access.
 final class TaskContext {
     static let unknownTime: Int64 = -1
 
@@ -16,28 +18,28 @@ final class TaskContext {
     let wallClock: () -> Int64
 
     /// Where the current record came from; `nil` during punctuation.
-    var recordMetadata: RecordMetadata?
+    @exclusivity(unchecked) var recordMetadata: RecordMetadata?
     /// The timestamp of the record being processed, or of the punctuation firing.
-    var currentRecordTimestamp: Int64 = TaskContext.unknownTime
+    @exclusivity(unchecked) var currentRecordTimestamp: Int64 = TaskContext.unknownTime
     /// The headers of the current input record.
-    var currentHeaders: RecordHeaders = []
+    @exclusivity(unchecked) var currentHeaders: RecordHeaders = []
     /// The record cache of the thread running the task; `nil` when caching is off.
     let cache: ThreadCache?
     /// The raw bytes of the current input record, for error handlers and dead-letter topics.
-    var currentRawKey: UnsafeRawBufferPointer?
-    var currentRawValue: UnsafeRawBufferPointer?
+    @exclusivity(unchecked) var currentRawKey: UnsafeRawBufferPointer?
+    @exclusivity(unchecked) var currentRawValue: UnsafeRawBufferPointer?
     /// The largest timestamp this task has processed.
-    var streamTime: Int64 = TaskContext.unknownTime
+    @exclusivity(unchecked) var streamTime: Int64 = TaskContext.unknownTime
     /// The node currently processing, for error reports.
-    var currentNode: String?
+    @exclusivity(unchecked) var currentNode: String?
     /// Under exactly-once: whether an input record is being processed (not a punctuation or a
     /// commit's cache flush), and how many repartition records it wrote so far. Repartition
     /// records written then name their source (``SourceHighWater``).
-    var isProcessingInput = false
-    var repartitionSequence: UInt32 = 0
+    @exclusivity(unchecked) var isProcessingInput = false
+    @exclusivity(unchecked) var repartitionSequence: UInt32 = 0
     /// How deep the record cache is forwarding evicted or flushed entries: their output does
     /// not follow deterministically from the input record being processed.
-    var cacheForwardingDepth = 0
+    @exclusivity(unchecked) var cacheForwardingDepth = 0
     /// The task's input topic (broker name) when it reads just one: exactly-once headers then
     /// leave the topic out.
     var singleInputTopic: String?
@@ -58,7 +60,7 @@ final class TaskContext {
         return TimestampedKeyValueStore(bytes: bytes, key: key, value: value)
     }
     /// Records dropped by handlers or lateness, for metrics.
-    var droppedRecords = 0
+    @exclusivity(unchecked) var droppedRecords = 0
     /// The instance's global stores (global tables), shared by all its tasks: read-only here.
     var globalStores: [String: any KeyValueBytesStore & Sendable] = [:]
     /// State that the nodes of one DSL operator share within the task (the two sides of a

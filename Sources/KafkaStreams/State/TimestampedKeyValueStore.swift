@@ -6,8 +6,11 @@ final class TimestampedKeyValueStore<Key, Value> {
     let bytes: any KeyValueBytesStore
     let keySerde: Serde<Key>
     let valueSerde: Serde<Value>
-    private var keyBuffer: [UInt8] = []
-    private var valueBuffer: [UInt8] = []
+    /// Reused for every key and value written: no allocation while the byte store does not keep
+    /// them (an in-memory store overwrites an existing value in place, see ``ByteBTree/set(_:_:)``).
+    /// Unchecked: only this class touches them, never re-entrantly.
+    @exclusivity(unchecked) private var keyBuffer: [UInt8] = []
+    @exclusivity(unchecked) private var valueBuffer: [UInt8] = []
 
     var name: String { bytes.name }
 
@@ -39,10 +42,51 @@ final class TimestampedKeyValueStore<Key, Value> {
     }
 
     private func serializeKey(_ key: Key) throws -> [UInt8] {
+        try setKey(key)
+        return keyBuffer
+    }
+
+    // MARK: - One key, read then written (aggregations)
+    //
+    // The key is serialized once for both the read and the write, and the value comes back
+    // without `ValueAndTimestamp` or other generic wrappers: in a processor's unspecialized code
+    // each of those costs a generic-metadata lookup per record.
+
+    /// Serializes `key` into the store's key buffer: the key of the next ``lookupSetKey(timestamp:)``
+    /// and ``putSetKey(_:timestamp:)``.
+    @inline(__always)
+    func setKey(_ key: Key) throws {
         guard try keySerde.serialize(key, into: &keyBuffer) else {
             throw StreamsError.nullKey(store: name)
         }
-        return keyBuffer
+    }
+
+    /// The value under the key set by ``setKey(_:)``, or `nil`; when present, `timestamp` is set
+    /// to its timestamp (otherwise left unchanged).
+    @inline(__always)
+    func lookupSetKey(timestamp: inout Int64) throws -> Value? {
+        guard let stored = try bytes.get(keyBuffer) else { return nil }
+        let serde = valueSerde
+        return try stored.withUnsafeBytes { raw in
+            guard raw.count >= 8 else {
+                throw SerdeError.wrongSize(serde: "timestamped(\(serde.name))", expected: 8, actual: raw.count)
+            }
+            timestamp = Int64(bigEndian: raw.loadUnaligned(as: Int64.self))
+            return try serde.deserializeFrom(UnsafeRawBufferPointer(rebasing: raw.dropFirst(8)))
+        }
+    }
+
+    /// Stores a value under the key set by ``setKey(_:)`` (deletes the key when the value
+    /// serializes to null).
+    @inline(__always)
+    func putSetKey(_ value: Value, timestamp: Int64) throws {
+        valueBuffer.removeAll(keepingCapacity: true)
+        appendBigEndian(timestamp, to: &valueBuffer)
+        guard try valueSerde.serializeInto(value, &valueBuffer) else {
+            try bytes.delete(keyBuffer)
+            return
+        }
+        try bytes.put(keyBuffer, valueBuffer)
     }
 
     static func decode(_ stored: [UInt8], _ serde: Serde<Value>) throws -> ValueAndTimestamp<Value> {

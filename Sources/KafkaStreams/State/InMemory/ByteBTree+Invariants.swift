@@ -18,6 +18,7 @@ extension ByteBTree {
             for i in 0..<node.count {
                 let key = node.keys[i]
                 if key.prefix != StoredKey(key.bytes).prefix { return "stale prefix at depth \(depth)" }
+                if key.count != key.bytes.count { return "stale count at depth \(depth)" }
                 if i > 0 && Self.compare(node.keys[i - 1].bytes, key.bytes) >= 0 {
                     return "keys not ascending at depth \(depth)"
                 }

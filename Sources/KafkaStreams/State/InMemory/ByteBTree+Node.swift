@@ -83,6 +83,10 @@ extension ByteBTree {
                 let c: Int
                 if key.pointee.prefix != probe.prefix {
                     c = key.pointee.prefix < probe.prefix ? -1 : 1
+                } else if key.pointee.count <= 8 || probe.bytes.count <= 8 {
+                    // Equal prefixes: the shorter key's bytes all lie in the prefix, so it is
+                    // a prefix of the longer one (or equal to it): the counts decide.
+                    c = key.pointee.count &- probe.bytes.count
                 } else {
                     c = key.pointee.bytes.withUnsafeBytes { ByteBTree.compare($0, probe.bytes) }
                 }

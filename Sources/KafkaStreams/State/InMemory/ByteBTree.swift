@@ -108,18 +108,23 @@ extension ByteBTree {
         return p
     }
 
-    /// A key as stored in a node: its bytes and their cached prefix.
+    /// A key as stored in a node: its bytes, their cached prefix and their count. With the count
+    /// in the node, keys of at most eight bytes (and keys whose prefixes differ) compare without
+    /// reading the key's heap buffer, a cache miss on most lookups' last comparison.
     struct StoredKey {
         let prefix: UInt64
+        let count: Int
         let bytes: [UInt8]
 
         init(_ bytes: [UInt8]) {
             self.bytes = bytes
+            self.count = bytes.count
             self.prefix = bytes.withUnsafeBytes { ByteBTree.prefix(of: $0) }
         }
 
         init(_ bytes: [UInt8], prefix: UInt64) {
             self.bytes = bytes
+            self.count = bytes.count
             self.prefix = prefix
         }
     }
@@ -181,6 +186,51 @@ extension ByteBTree {
         }
         if old == nil { count += 1 }
         return old
+    }
+
+    /// Stores `value` under `key` like ``put(_:_:)``, without returning the old value: an
+    /// existing value's buffer, when not shared and large enough, is overwritten in place, so
+    /// neither it nor `value`'s buffer changes hands (the caller may reuse `value`'s buffer
+    /// without it being reallocated, and nothing is freed).
+    mutating func set(_ key: [UInt8], _ value: [UInt8]) {
+        if !isKnownUniquelyReferenced(&root) {
+            root = root.copy()
+        }
+        let root = self.root
+        let (inserted, split) = key.withUnsafeBytes { bytes in
+            Self.set(key, Probe(bytes), value, into: root)
+        }
+        if let split {
+            self.root = Node(
+                capacity: nodeCapacity, left: root, separator: split.separator, right: split.right)
+        }
+        if inserted { count += 1 }
+    }
+
+    private static func set(
+        _ key: [UInt8], _ probe: Probe, _ value: [UInt8], into node: Node
+    ) -> (inserted: Bool, split: (separator: StoredKey, right: Node)?) {
+        let (index, found) = node.search(probe)
+        if node.isLeaf {
+            if found {
+                let slot = node.values + index
+                if slot.pointee.capacity >= value.count {
+                    // Copies into the existing buffer (a new one only if it is shared).
+                    slot.pointee.replaceSubrange(0..<slot.pointee.count, with: value)
+                } else {
+                    slot.pointee = value
+                }
+                return (false, nil)
+            }
+            node.insertEntry(StoredKey(key, prefix: probe.prefix), value, at: index)
+            return (true, node.count > node.capacity ? node.split() : nil)
+        }
+        let c = found ? index + 1 : index
+        let child = node.uniqueChild(c)
+        let (inserted, childSplit) = set(key, probe, value, into: child)
+        guard let childSplit else { return (inserted, nil) }
+        node.insertSeparator(childSplit.separator, at: c, child: childSplit.right, at: c + 1)
+        return (inserted, node.count > node.capacity ? node.split() : nil)
     }
 
     /// Inserts into the subtree at `node` (already unique), returning the replaced

@@ -19,7 +19,7 @@ final class InMemoryKeyValueStore: KeyValueBytesStore, Sendable {
     }
 
     func put(_ key: [UInt8], _ value: [UInt8]) throws {
-        tree.withLock { _ = $0.put(key, value) }
+        tree.withLock { $0.set(key, value) }
     }
 
     @discardableResult
@@ -42,7 +42,7 @@ final class InMemoryKeyValueStore: KeyValueBytesStore, Sendable {
     func applyUnderLock(_ writes: [(key: [UInt8], value: [UInt8]?)]) {
         tree.withLock { tree in
             for write in writes {
-                if let value = write.value { _ = tree.put(write.key, value) } else { _ = tree.remove(write.key) }
+                if let value = write.value { tree.set(write.key, value) } else { _ = tree.remove(write.key) }
             }
         }
     }
