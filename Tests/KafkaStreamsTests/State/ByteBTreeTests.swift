@@ -92,6 +92,30 @@ struct ByteBTreeTests {
         #expect(tree.invariantViolation() == nil)
     }
 
+    /// `set` overwrites in place when it can, without disturbing values a reader or a snapshot
+    /// still holds.
+    @Test func setOverwritesWithoutChangingHeldValues() {
+        var tree = ByteBTree(nodeCapacity: 4)
+        for key: UInt8 in 0..<50 { tree.set([key], [key, key, key]) }
+        #expect(tree.count == 50)
+        let held = tree.get([7])  // a reader's copy shares the stored buffer
+        let snapshot = tree  // a snapshot shares the nodes
+        var buffer: [UInt8] = [1, 2]
+        tree.set([7], buffer)  // smaller: copied into the stored buffer (a new one, as it is shared)
+        buffer[0] = 99  // the caller reuses its buffer: the tree must not see it
+        #expect(tree.get([7]) == [1, 2])
+        #expect(held == [7, 7, 7])
+        #expect(snapshot.get([7]) == [7, 7, 7])
+        tree.set([7], [5, 5, 5, 5, 5])  // larger than the stored buffer
+        #expect(tree.get([7]) == [5, 5, 5, 5, 5])
+        tree.set([200], [])  // a new key
+        #expect(tree.count == 51)
+        #expect(tree.get([200]) == [])
+        #expect(snapshot.count == 50)
+        #expect(tree.invariantViolation() == nil)
+        #expect(snapshot.invariantViolation() == nil)
+    }
+
     @Test func getWithRawBuffer() {
         var tree = ByteBTree(nodeCapacity: 4)
         for i in 0..<200 { tree.put([UInt8(i), 0xAB, UInt8(255 - i)], [UInt8(i)]) }
