@@ -253,6 +253,13 @@ struct Harness {
 
     /// The last run: fed the rest of the input, fenced once (exactly-once) in the middle of it,
     /// then left running until the output topic shows the reference.
+    ///
+    /// The fence comes once the app has processed the first half, between transactions: when a
+    /// producer is fenced while its records are in flight, Tansu 0.6 can append some of them
+    /// after aborting its transaction and then never closes that transaction, so every
+    /// `read_committed` reader stops at it for good (seen in about one run in twelve; no client
+    /// can end another epoch's transaction). Fencing in the middle of a transaction is covered
+    /// by `ExactlyOnceIntegrationTests.fencedProducerIsReplacedAndTasksRejoin`.
     mutating func finish(
         _ child: WordCountChild, lines: ArraySlice<String>, feeder: Feeder, record: inout RunRecord
     ) throws {
@@ -262,12 +269,13 @@ struct Harness {
         try feeder.produce(rest[..<half])
         if exactlyOnce {
             let delay = Double.random(in: 0.05...0.5, using: &schedule)
+            try waitUntilProcessed(input.lines[..<(lines.startIndex + half)], by: child)
             try sleep(delay, watching: child)
             let ids = try transactionalIDsOfThread0()
             let linesBefore = restoredLines(of: child).count
             for id in ids { zombies.append((id, try kafka.fence(transactionalID: id))) }
             say(
-                "run \(record.index): fenced the app's producer \(String(format: "%.2f", delay)) s after feeding \(half) lines: "
+                "run \(record.index): fenced the app's producer \(String(format: "%.2f", delay)) s after it had processed the first \(half) lines: "
                     + "a zombie producer called initTransactions with transactional.id \(ids.joined(separator: " (and with "))\(ids.count > 1 ? ")" : "")")
             record.restoredAtStart = Array(restored(by: child).prefix(linesBefore))
         } else {
@@ -276,6 +284,34 @@ struct Harness {
         try feeder.produce(rest[half...])
         record.ending = "final run: fed the last \(rest.count) lines"
         say("run \(record.index) (final): fed the last \(rest.count) lines; waiting for the output topic to show the reference")
+    }
+
+    /// Waits until the output topic (read_committed) shows the counts of `lines`: the app is then
+    /// idle, between transactions.
+    func waitUntilProcessed(_ lines: ArraySlice<String>, by child: WordCountChild) throws {
+        var expected: [String: Int64] = [:]
+        for line in lines {
+            for word in line.split(separator: " ") { expected[String(word), default: 0] += 1 }
+        }
+        let reader = try kafka.reader(topic: outputTopic, partitions: partitions, readCommitted: true)
+        var latest: [String: Int64] = [:]
+        var seen = 0
+        while !expected.allSatisfy({ latest[$0.key, default: 0] >= $0.value }) {
+            guard child.isRunning else { throw unexpectedExit(child) }
+            guard ContinuousClock.now < deadline else {
+                throw CrashTestFailure(
+                    "the output topic did not show the first half of the last run's lines within --timeout: "
+                        + describeDifference(latest, expected))
+            }
+            _ = try reader.read(timeout: .milliseconds(200))
+            for record in reader.records[seen...] {
+                guard let key = record.key.map({ String(decoding: $0, as: UTF8.self) }), let value = record.value,
+                    value.count == 8
+                else { continue }
+                latest[key] = value.reduce(Int64(0)) { $0 << 8 | Int64($1) }
+            }
+            seen = reader.records.count
+        }
     }
 
     func launch(run: Int) throws -> WordCountChild {

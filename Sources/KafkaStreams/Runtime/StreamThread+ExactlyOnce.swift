@@ -65,6 +65,22 @@ extension StreamThread {
         reportLag()
     }
 
+    /// Recovers from `failure`, and again from any transaction failure the recovery meets (a task
+    /// flushing through the fenced producer, say), a bounded number of times.
+    func recoverRepeatedly(from failure: TransactionFailure, rejoin: Bool = true) throws {
+        var failure = failure
+        for _ in 0...Self.maxConsecutiveAborts {
+            do {
+                try recover(from: failure, rejoin: rejoin)
+                return
+            } catch let next as TransactionFailure {
+                logger.warning("recovery from a failed transaction failed; trying again", metadata: ["error": "\(next)"])
+                failure = next
+            }
+        }
+        throw StreamsError.transaction(message: "recovery kept failing; the last: \(failure)")
+    }
+
     /// Handles a failed transaction: abort and roll back, replace a fenced producer, or fail.
     /// `rejoin` is false inside a rebalance callback (the group is rebalancing anyway).
     func recover(from failure: TransactionFailure, rejoin: Bool = true) throws {

@@ -124,7 +124,7 @@ final class StreamThread {
                     do {
                         try runOnce()
                     } catch let failure as TransactionFailure {
-                        try recover(from: failure)
+                        try recoverRepeatedly(from: failure)
                     }
                 }
                 control.setState(.pendingShutdown)
@@ -431,7 +431,7 @@ final class StreamThread {
             updateMultiPartitionTasks()
             if let failedTransaction {
                 do {
-                    try recover(from: failedTransaction, rejoin: false)
+                    try recoverRepeatedly(from: failedTransaction, rejoin: false)
                 } catch {
                     logger.error("cannot recover from a failed transaction at revocation", metadata: ["error": "\(error)"])
                     control.fail(error)

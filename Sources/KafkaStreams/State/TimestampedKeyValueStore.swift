@@ -27,18 +27,12 @@ final class TimestampedKeyValueStore<Key, Value> {
 
     /// Stores a value, or deletes the key when `value` is `nil`.
     func put(_ key: Key, _ value: Value?, timestamp: Int64) throws {
-        let keyBytes = try serializeKey(key)
+        try setKey(key)
         guard let value else {
-            try bytes.delete(keyBytes)
+            try bytes.delete(keyBuffer)
             return
         }
-        valueBuffer.removeAll(keepingCapacity: true)
-        appendBigEndian(timestamp, to: &valueBuffer)
-        guard try valueSerde.serializeInto(value, &valueBuffer) else {
-            try bytes.delete(keyBytes)
-            return
-        }
-        try bytes.put(keyBytes, valueBuffer)
+        try putSetKey(value, timestamp: timestamp)
     }
 
     private func serializeKey(_ key: Key) throws -> [UInt8] {

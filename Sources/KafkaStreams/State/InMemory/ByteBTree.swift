@@ -173,19 +173,7 @@ extension ByteBTree {
     /// Stores `value` under `key`, returning the value it replaces, if any.
     @discardableResult
     mutating func put(_ key: [UInt8], _ value: [UInt8]) -> [UInt8]? {
-        if !isKnownUniquelyReferenced(&root) {
-            root = root.copy()
-        }
-        let root = self.root
-        let (old, split) = key.withUnsafeBytes { bytes in
-            Self.insert(key, Probe(bytes), value, into: root)
-        }
-        if let split {
-            self.root = Node(
-                capacity: nodeCapacity, left: root, separator: split.separator, right: split.right)
-        }
-        if old == nil { count += 1 }
-        return old
+        store(key, value, inPlace: false).old
     }
 
     /// Stores `value` under `key` like ``put(_:_:)``, without returning the old value: an
@@ -193,68 +181,58 @@ extension ByteBTree {
     /// neither it nor `value`'s buffer changes hands (the caller may reuse `value`'s buffer
     /// without it being reallocated, and nothing is freed).
     mutating func set(_ key: [UInt8], _ value: [UInt8]) {
+        store(key, value, inPlace: true)
+    }
+
+    @discardableResult
+    private mutating func store(_ key: [UInt8], _ value: [UInt8], inPlace: Bool) -> (old: [UInt8]?, inserted: Bool) {
         if !isKnownUniquelyReferenced(&root) {
             root = root.copy()
         }
         let root = self.root
-        let (inserted, split) = key.withUnsafeBytes { bytes in
-            Self.set(key, Probe(bytes), value, into: root)
+        let (old, inserted, split) = key.withUnsafeBytes { bytes in
+            Self.insert(key, Probe(bytes), value, into: root, inPlace: inPlace)
         }
         if let split {
             self.root = Node(
                 capacity: nodeCapacity, left: root, separator: split.separator, right: split.right)
         }
         if inserted { count += 1 }
+        return (old, inserted)
     }
 
-    private static func set(
-        _ key: [UInt8], _ probe: Probe, _ value: [UInt8], into node: Node
-    ) -> (inserted: Bool, split: (separator: StoredKey, right: Node)?) {
+    /// Inserts into the subtree at `node` (already unique), returning the replaced value (none
+    /// when overwritten `inPlace`), whether the key is new and, if `node` overflowed, the
+    /// separator and new right sibling to add to its parent.
+    private static func insert(
+        _ key: [UInt8], _ probe: Probe, _ value: [UInt8], into node: Node, inPlace: Bool
+    ) -> (old: [UInt8]?, inserted: Bool, split: (separator: StoredKey, right: Node)?) {
         let (index, found) = node.search(probe)
         if node.isLeaf {
             if found {
                 let slot = node.values + index
-                if slot.pointee.capacity >= value.count {
-                    // Copies into the existing buffer (a new one only if it is shared).
-                    slot.pointee.replaceSubrange(0..<slot.pointee.count, with: value)
-                } else {
-                    slot.pointee = value
+                if inPlace {
+                    if slot.pointee.capacity >= value.count {
+                        // Copies into the existing buffer (a new one only if it is shared).
+                        slot.pointee.replaceSubrange(0..<slot.pointee.count, with: value)
+                    } else {
+                        slot.pointee = value
+                    }
+                    return (nil, false, nil)
                 }
-                return (false, nil)
+                let old = slot.move()
+                slot.initialize(to: value)
+                return (old, false, nil)
             }
             node.insertEntry(StoredKey(key, prefix: probe.prefix), value, at: index)
-            return (true, node.count > node.capacity ? node.split() : nil)
+            return (nil, true, node.count > node.capacity ? node.split() : nil)
         }
         let c = found ? index + 1 : index
         let child = node.uniqueChild(c)
-        let (inserted, childSplit) = set(key, probe, value, into: child)
-        guard let childSplit else { return (inserted, nil) }
+        let (old, inserted, childSplit) = insert(key, probe, value, into: child, inPlace: inPlace)
+        guard let childSplit else { return (old, inserted, nil) }
         node.insertSeparator(childSplit.separator, at: c, child: childSplit.right, at: c + 1)
-        return (inserted, node.count > node.capacity ? node.split() : nil)
-    }
-
-    /// Inserts into the subtree at `node` (already unique), returning the replaced
-    /// value and, if `node` overflowed, the separator and new right sibling to add to
-    /// its parent.
-    private static func insert(
-        _ key: [UInt8], _ probe: Probe, _ value: [UInt8], into node: Node
-    ) -> (old: [UInt8]?, split: (separator: StoredKey, right: Node)?) {
-        let (index, found) = node.search(probe)
-        if node.isLeaf {
-            if found {
-                let old = (node.values + index).move()
-                (node.values + index).initialize(to: value)
-                return (old, nil)
-            }
-            node.insertEntry(StoredKey(key, prefix: probe.prefix), value, at: index)
-            return (nil, node.count > node.capacity ? node.split() : nil)
-        }
-        let c = found ? index + 1 : index
-        let child = node.uniqueChild(c)
-        let (old, childSplit) = insert(key, probe, value, into: child)
-        guard let childSplit else { return (old, nil) }
-        node.insertSeparator(childSplit.separator, at: c, child: childSplit.right, at: c + 1)
-        return (old, node.count > node.capacity ? node.split() : nil)
+        return (old, inserted, node.count > node.capacity ? node.split() : nil)
     }
 
     /// Removes `key`, returning its value, if it was present.
