@@ -68,15 +68,29 @@ struct BenchContext {
         return (stats, try loop.stop(timeout: .seconds(60)))
     }
 
-    /// The latency phase of a hand-written loop with one output per input record: checks that
-    /// the loop read every latency record.
-    func perRecordLoopLatency(row: String, output: String, start: (_ inputTopic: String) -> BackgroundLoop) throws
-        -> LatencyStats?
-    {
-        guard let latency = try loopLatency(row: row, output: output, outputs: .perRecord, start: start) else { return nil }
-        let sent = latency.stats.inputRecords
-        try expect(latency.counts["input"] == sent, "\(row) read \(latency.counts["input"] ?? 0) latency records, expected \(sent)")
-        return latency.stats
+    /// A row run by a hand-written loop with one output per input record: starts the loop on the
+    /// input, waits for every output, checks that the loop read every input record, that nothing
+    /// was deleted and everything committed, then `checkOutput`, then the latency phase.
+    func runPerRecordLoop(
+        row: String, checkOutput: (_ output: String) throws -> Void,
+        start: (_ groupID: String, _ inputTopic: String, _ output: String) -> BackgroundLoop
+    ) throws -> RowRun {
+        let output = topic(row, "output")
+        try broker.createTopic(output, partitions: input.partitions)
+        let group = groupID(row)
+        let loop = start(group, input.topic, output)
+        var run = try waitForOutputs(topic: output, expected: input.recordCount, watched: [], loop: loop)
+        let counts = try loop.stop(timeout: .seconds(60))
+        try expect(counts["input"] == input.recordCount, "\(row) read \(counts["input"] ?? 0) input records, expected \(input.recordCount)")
+        try watcher.checkNothingDeleted(topics: [input.topic, output], partitions: input.partitions)
+        try watcher.checkConsumedAll(groupID: group, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
+        try checkOutput(output)
+        if let latency = try loopLatency(row: row, output: output, outputs: .perRecord, start: { start(group, $0, output) }) {
+            let sent = latency.stats.inputRecords
+            try expect(latency.counts["input"] == sent, "\(row) read \(latency.counts["input"] ?? 0) latency records, expected \(sent)")
+            run.latency = latency.stats
+        }
+        return run
     }
 
     /// Polls `condition` every 50 ms until it holds; throws when `failure` reports an error or at

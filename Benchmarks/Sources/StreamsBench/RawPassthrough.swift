@@ -6,21 +6,9 @@ enum RawPassthrough {
     static let name = "raw-passthrough"
 
     static func run(_ context: BenchContext) throws -> RowRun {
-        let input = context.input
-        let output = context.topic(name, "output")
-        try context.broker.createTopic(output, partitions: input.partitions)
-        let groupID = context.groupID(name)
-        let loop = startLoop(context, groupID: groupID, input: input.topic, output: output)
-        var run = try context.waitForOutputs(topic: output, expected: input.recordCount, watched: [], loop: loop)
-        let counts = try loop.stop(timeout: .seconds(60))
-        try context.expect(counts["input"] == input.recordCount, "\(name) read \(counts["input"] ?? 0) input records, expected \(input.recordCount)")
-        try context.watcher.checkNothingDeleted(topics: [input.topic, output], partitions: input.partitions)
-        try context.watcher.checkConsumedAll(groupID: groupID, topic: input.topic, partitions: input.partitions, expected: input.recordCount)
-        try context.checkRecordCount(topic: output, expected: input.recordCount)
-        run.latency = try context.perRecordLoopLatency(row: name, output: output) {
-            startLoop(context, groupID: groupID, input: $0, output: output)
-        }
-        return run
+        try context.runPerRecordLoop(
+            row: name, checkOutput: { try context.checkRecordCount(topic: $0, expected: context.input.recordCount) },
+            start: { startLoop(context, groupID: $0, input: $1, output: $2) })
     }
 
     private static func startLoop(_ context: BenchContext, groupID: String, input: String, output: String) -> BackgroundLoop {
