@@ -286,6 +286,16 @@ struct Harness {
         say("run \(record.index) (final): fed the last \(rest.count) lines; waiting for the output topic to show the reference")
     }
 
+    /// The last count per word of output records (word -> 8-byte big-endian count), in order.
+    static func recordLatestCounts(_ records: ArraySlice<ConsumerRecord>, into latest: inout [String: Int64]) throws {
+        for record in records {
+            guard let key = record.key.map({ String(decoding: $0, as: UTF8.self) }), let value = record.value,
+                value.count == 8
+            else { throw CrashTestFailure("output record at \(record.partition)@\(record.offset) is not word -> 8-byte count") }
+            latest[key] = value.reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        }
+    }
+
     /// Waits until the output topic (read_committed) shows the counts of `lines`: the app is then
     /// idle, between transactions.
     func waitUntilProcessed(_ lines: ArraySlice<String>, by child: WordCountChild) throws {
@@ -304,12 +314,7 @@ struct Harness {
                         + describeDifference(latest, expected))
             }
             _ = try reader.read(timeout: .milliseconds(200))
-            for record in reader.records[seen...] {
-                guard let key = record.key.map({ String(decoding: $0, as: UTF8.self) }), let value = record.value,
-                    value.count == 8
-                else { continue }
-                latest[key] = value.reduce(Int64(0)) { $0 << 8 | Int64($1) }
-            }
+            try Self.recordLatestCounts(reader.records[seen...], into: &latest)
             seen = reader.records.count
         }
     }
@@ -438,12 +443,7 @@ struct Harness {
         while true {
             guard child.isRunning else { throw unexpectedExit(child) }
             if try reader.read(timeout: .milliseconds(500)) > 0 { lastArrival = .now }
-            for record in reader.records[seen...] {
-                guard let key = record.key.map({ String(decoding: $0, as: UTF8.self) }), let value = record.value,
-                    value.count == 8
-                else { throw CrashTestFailure("output record at \(record.partition)@\(record.offset) is not word -> 8-byte count") }
-                latest[key] = value.reduce(Int64(0)) { $0 << 8 | Int64($1) }
-            }
+            try Self.recordLatestCounts(reader.records[seen...], into: &latest)
             seen = reader.records.count
             let complete = reference.allSatisfy { latest[$0.key, default: 0] >= $0.value }
             if complete && reader.isAtEnd && ContinuousClock.now - lastArrival >= quiet { break }
