@@ -86,4 +86,43 @@ import RocksDB
             #expect(try db.get([1]) == [1])
         }
     }
+
+    @Test func inplaceUpdatesKeepOneMemtableEntryPerKey() throws {
+        try withTemporaryDirectory { directory in
+            func entries(inplace: Bool) throws -> UInt64? {
+                var options = RocksDBOptions()
+                options.inplaceUpdateSupport = inplace
+                let db = try RocksDB(path: directory + "/db-\(inplace)", options: options)
+                for round in 0..<100 {
+                    for key in 0..<10 { try db.put([UInt8(key)], withUnsafeBytes(of: UInt64(round).bigEndian, Array.init)) }
+                }
+                let latest = try db.get([3])
+                #expect(latest == withUnsafeBytes(of: UInt64(99).bigEndian, Array.init))
+                var seen: [[UInt8]] = []
+                try db.scan(from: nil, to: nil) { key, _ in
+                    seen.append(Array(key))
+                    return true
+                }
+                #expect(seen == (0..<10).map { [UInt8($0)] })
+                return try db.integerProperty("rocksdb.num-entries-active-mem-table")
+            }
+            let versions = try entries(inplace: false)
+            let overwritten = try entries(inplace: true)
+            #expect(versions == 1_000)
+            #expect(overwritten == 10)
+        }
+    }
+
+    @Test func inplaceUpdatesRefuseBackwardIteration() throws {
+        try withTemporaryDirectory { directory in
+            var options = RocksDBOptions()
+            options.inplaceUpdateSupport = true
+            let db = try RocksDB(path: directory + "/db", options: options)
+            for key in 0..<3 { try db.put([UInt8(key)], [1]) }
+            // RocksDB cannot step back over values it may overwrite: an error, never wrong data.
+            #expect(throws: RocksDBError.self) {
+                try db.scan(from: nil, to: nil, reverse: true) { _, _ in true }
+            }
+        }
+    }
 }

@@ -54,7 +54,7 @@ public final class ReadOnlyKeyValueStore<Key, Value>: Sendable {
     /// Entries whose serialized key starts with the serialized `prefix`.
     public func prefixScan<Prefix>(_ prefix: Prefix, serde: Serde<Prefix>) throws -> [KeyValue<Key, Value>] {
         guard let prefixBytes = try serde.serialize(prefix) else { return [] }
-        let entries = try stores.flatMap { try $0.prefixScan(prefixBytes) }
+        let entries = try stores.flatMap { try $0.queryPrefixScan(prefixBytes) }
         return try decode(entries.sorted { ByteBTree.compare($0.key, $1.key) < 0 })
     }
 
@@ -64,7 +64,7 @@ public final class ReadOnlyKeyValueStore<Key, Value>: Sendable {
     }
 
     private func collect(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [KeyValue<Key, Value>] {
-        var entries = try stores.flatMap { try $0.range(from: from, to: to, reverse: reverse) }
+        var entries = try stores.flatMap { try $0.queryRange(from: from, to: to, reverse: reverse) }
         if stores.count > 1 {
             entries.sort { reverse ? ByteBTree.compare($0.key, $1.key) > 0 : ByteBTree.compare($0.key, $1.key) < 0 }
         }

@@ -48,10 +48,14 @@ final class StreamTask {
             }
             let bytes = try definition.open(taskDirectory: directory, config: context.config)
             // Queries read the committed data: under exactly-once, the store beneath the buffer.
+            // They read RocksDB directly, never through the thread's read cache.
             context.byteStores[storeName] = bytes
             var logged: any KeyValueBytesStore = bytes
+            if let rocksDB = bytes as? RocksDBKeyValueStore, let budget = context.readCacheBudget {
+                logged = ReadCachingKeyValueBytesStore(inner: rocksDB, budget: budget)
+            }
             var buffer: TransactionBufferingKeyValueBytesStore?
-            if exactlyOnce, let atomic = bytes as? any KeyValueBytesStore & AtomicBatchWriting {
+            if exactlyOnce, let atomic = logged as? any KeyValueBytesStore & AtomicBatchWriting {
                 // Window and session stores (segmented) write through: see docs/exactly-once.md.
                 buffer = TransactionBufferingKeyValueBytesStore(
                     inner: atomic, maxPendingBytes: context.config.stateStoreUncommittedMaxBytes)

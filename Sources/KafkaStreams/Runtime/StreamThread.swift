@@ -34,6 +34,8 @@ final class StreamThread {
     let metrics: StreamsMetrics
     /// The thread's share of `cacheMaxBytes`; `nil` when caching is off.
     let cache: ThreadCache?
+    /// The thread's share of the RocksDB stores' read caches (see ``RocksDBSharedResources``).
+    let readCacheBudget: ReadCacheBudget
     let subtopologyByBrokerTopic: [String: Int]
     let internalTopicNames: Set<String>
     /// The instance's global stores (global tables), read by every task.
@@ -102,6 +104,8 @@ final class StreamThread {
             repartitionTopics: repartitionTopics)
         let cacheBytes = config.cacheMaxBytes / max(1, config.numStreamThreads)
         self.cache = cacheBytes > 0 ? ThreadCache(maxBytes: cacheBytes) : nil
+        self.readCacheBudget = ReadCacheBudget(
+            capacity: RocksDBSharedResources.readCacheBytes(for: config) / max(1, config.numStreamThreads))
         self.metrics = StreamsMetrics(applicationID: config.applicationID, thread: control.index)
         self.restorer = StateRestorer(config: config, clientID: "\(clientID)-restore-consumer", logger: logger)
         self.internalTopicNames = Set(plan.internalTopics.keys)
@@ -451,7 +455,7 @@ final class StreamThread {
     func createTask(_ id: TaskID) throws -> StreamTask {
         let context = TaskContext(
             taskID: id, applicationID: config.applicationID, config: config, collector: producer, logger: logger,
-            internalTopicNames: internalTopicNames, cache: cache,
+            internalTopicNames: internalTopicNames, cache: cache, readCacheBudget: readCacheBudget,
             wallClock: { Int64(Date().timeIntervalSince1970 * 1000) })
         context.globalStores = globalStores
         let task = try StreamTask(id: id, plan: plan, context: context, stateDirectory: stateDirectory)

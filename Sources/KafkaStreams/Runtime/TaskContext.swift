@@ -25,6 +25,9 @@ final class TaskContext {
     @exclusivity(unchecked) var currentHeaders: RecordHeaders = []
     /// The record cache of the thread running the task; `nil` when caching is off.
     let cache: ThreadCache?
+    /// What the read caches of the task's RocksDB key-value stores may hold, shared by the
+    /// thread's tasks; `nil`: those stores are read directly.
+    let readCacheBudget: ReadCacheBudget?
     /// The raw bytes of the current input record, for error handlers and dead-letter topics.
     @exclusivity(unchecked) var currentRawKey: UnsafeRawBufferPointer?
     @exclusivity(unchecked) var currentRawValue: UnsafeRawBufferPointer?
@@ -73,9 +76,10 @@ final class TaskContext {
     init(
         taskID: TaskID, applicationID: String, config: StreamsConfig, collector: any RecordCollector,
         logger: Logger, internalTopicNames: Set<String>, cache: ThreadCache? = nil,
-        wallClock: @escaping () -> Int64
+        readCacheBudget: ReadCacheBudget? = nil, wallClock: @escaping () -> Int64
     ) {
         self.cache = cache
+        self.readCacheBudget = readCacheBudget
         self.taskID = taskID
         self.applicationID = applicationID
         self.config = config

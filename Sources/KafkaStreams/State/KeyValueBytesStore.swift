@@ -10,6 +10,9 @@ protocol KeyValueBytesStore: AnyObject {
     /// Removes a key and returns its old value.
     @discardableResult func delete(_ key: [UInt8]) throws -> [UInt8]?
     func range(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [(key: [UInt8], value: [UInt8])]
+    /// ``range(from:to:reverse:)`` for a thread other than the one that writes the store: what
+    /// interactive queries call. Each value is one the store held at some point during the call.
+    func queryRange(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [(key: [UInt8], value: [UInt8])]
     func approximateNumEntries() throws -> Int
     /// Deletes every entry: for a store whose local state cannot be trusted.
     func removeAll() throws
@@ -18,9 +21,20 @@ protocol KeyValueBytesStore: AnyObject {
 }
 
 extension KeyValueBytesStore {
+    /// Stores whose own range reads are safe from any thread need nothing else.
+    func queryRange(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [(key: [UInt8], value: [UInt8])] {
+        try range(from: from, to: to, reverse: reverse)
+    }
+
     /// Every key that starts with `prefix`, ascending.
     func prefixScan(_ prefix: [UInt8]) throws -> [(key: [UInt8], value: [UInt8])] {
         let entries = try range(from: prefix, to: ByteOrder.prefixUpperBound(prefix), reverse: false)
+        return entries.filter { $0.key.starts(with: prefix) }
+    }
+
+    /// ``prefixScan(_:)`` for interactive queries (see ``queryRange(from:to:reverse:)``).
+    func queryPrefixScan(_ prefix: [UInt8]) throws -> [(key: [UInt8], value: [UInt8])] {
+        let entries = try queryRange(from: prefix, to: ByteOrder.prefixUpperBound(prefix), reverse: false)
         return entries.filter { $0.key.starts(with: prefix) }
     }
 }

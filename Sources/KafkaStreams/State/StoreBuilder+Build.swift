@@ -18,7 +18,7 @@ extension StoreBuilder {
             var config = StreamsConfig(applicationID: "standalone", bootstrapServers: "unused:9092")
             config.stateDir = directory
             bytes = try RocksDBKeyValueStore(
-                name: name, path: directory, options: RocksDBSharedResources.options(for: config, store: name))
+                name: name, path: directory, options: RocksDBSharedResources.options(for: config, store: name, inplaceUpdates: true))
         }
         return KeyValueStore(bytes: bytes, key: keySerde, value: valueSerde, timestamped: false, currentTimestamp: { 0 })
     }

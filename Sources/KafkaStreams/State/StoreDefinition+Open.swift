@@ -19,7 +19,7 @@ extension StoreDefinition {
                 throw StreamsError.stateStore(store: name, message: "cannot create the state directory \(directory): \(error)")
             }
             return try openPersistentStore(
-                path: directory, options: RocksDBSharedResources.options(for: config, store: name))
+                path: directory, options: RocksDBSharedResources.options(for: config, store: name, inplaceUpdates: true))
         }
     }
 }

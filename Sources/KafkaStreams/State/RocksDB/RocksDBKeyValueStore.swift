@@ -44,15 +44,40 @@ final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
         }
     }
 
+    /// Scans forward and reverses here when asked: with in-place updates (see
+    /// ``RocksDBSharedResources``) RocksDB iterators cannot go backwards.
     func range(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [(key: [UInt8], value: [UInt8])] {
         if let from, let to, ByteBTree.compare(from, to) > 0 { return [] }
         var result: [(key: [UInt8], value: [UInt8])] = []
         // RocksDB's upper bound is exclusive; the smallest key after `to` is `to + [0]`.
         try wrap {
-            try db.scan(from: from, to: to.map { $0 + [0] }, reverse: reverse) { key, value in
+            try db.scan(from: from, to: to.map { $0 + [0] }) { key, value in
                 result.append((Array(key), Array(value)))
                 return true
             }
+        }
+        if reverse { result.reverse() }
+        return result
+    }
+
+    /// Keys from an iterator, values from `get`: the thread that owns the store may overwrite a
+    /// value in place (in-place updates) while an iterator reads it, and only `get` takes the
+    /// key's lock, so iterating values from another thread could read half of an update.
+    func queryRange(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [(key: [UInt8], value: [UInt8])] {
+        if let from, let to, ByteBTree.compare(from, to) > 0 { return [] }
+        var keys: [[UInt8]] = []
+        try wrap {
+            try db.scan(from: from, to: to.map { $0 + [0] }) { key, _ in
+                keys.append(Array(key))
+                return true
+            }
+        }
+        if reverse { keys.reverse() }
+        var result: [(key: [UInt8], value: [UInt8])] = []
+        result.reserveCapacity(keys.count)
+        for key in keys {
+            // A key deleted since the scan is left out.
+            if let value = try get(key) { result.append((key, value)) }
         }
         return result
     }

@@ -6,21 +6,36 @@ import Synchronization
 enum RocksDBSharedResources {
     private static let cache = Mutex<(bytes: Int, cache: RocksDBCache)?>(nil)
 
+    /// The part of `StreamsConfig.stateStoreMemoryBytes` that the stream threads' read caches in
+    /// front of RocksDB key-value stores take together (``ReadCachingKeyValueBytesStore``): an
+    /// eighth. The block cache takes three eighths, write buffers the other half.
+    static func readCacheBytes(for config: StreamsConfig) -> Int {
+        config.stateStoreMemoryBytes / 8
+    }
+
     /// The options of one store's database: the shared cache and write-buffer budget, then the
     /// application's `rocksDBConfigSetter`, if any.
-    static func options(for config: StreamsConfig, store: String) -> RocksDBOptions {
+    ///
+    /// Key-value stores (`inplaceUpdates`) overwrite values in the memtable instead of adding a
+    /// version per update: a count updated a thousand times between two flushes is one memtable
+    /// entry, not a thousand, which makes every lookup and insert search a far smaller skiplist.
+    /// Their iterators then cannot go backwards and are not snapshots, which
+    /// ``RocksDBKeyValueStore`` allows for (it reverses ranges itself and queries read values with
+    /// `get`). Window and session segments keep RocksDB's default: they fetch backwards.
+    static func options(for config: StreamsConfig, store: String, inplaceUpdates: Bool = false) -> RocksDBOptions {
         var options = RocksDBOptions()
         options.createIfMissing = true
         let budget = config.stateStoreMemoryBytes
         options.blockCache = cache.withLock { shared in
             if let shared, shared.bytes == budget { return shared.cache }
-            let made = RocksDBCache(capacity: budget / 2)
+            let made = RocksDBCache(capacity: budget / 2 - readCacheBytes(for: config))
             shared = (budget, made)
             return made
         }
         // Write buffers take the other half of the budget, across all stores.
         options.dbWriteBufferSize = budget / 2
         options.writeBufferSize = min(16 * 1024 * 1024, max(1024 * 1024, budget / 8))
+        options.inplaceUpdateSupport = inplaceUpdates
         config.rocksDBConfigSetter?(store, &options)
         return options
     }
