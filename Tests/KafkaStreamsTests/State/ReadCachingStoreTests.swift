@@ -6,7 +6,7 @@ import Testing
 /// The stream thread's read cache in front of RocksDB key-value stores.
 @Suite struct ReadCachingStoreTests {
     /// A RocksDB store as tasks open it (in-place updates on), its directory, and a cache over it.
-    func make(budget: Int = 1 << 20) throws -> (inner: RocksDBKeyValueStore, cache: ReadCachingKeyValueBytesStore, budget: ReadCacheBudget, directory: String) {
+    func make(budget: Int = 1 << 22) throws -> (inner: RocksDBKeyValueStore, cache: ReadCachingKeyValueBytesStore, budget: ReadCacheBudget, directory: String) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("read-cache-\(UUID().uuidString)").path
         var config = StreamsConfig(applicationID: "t", bootstrapServers: "unused:9092")
         config.stateDir = path
@@ -55,35 +55,46 @@ import Testing
         #expect(try cache.get([2]) == nil)
     }
 
-    @Test func entriesStayWithinTheBudgetAndAreRefundedAtClose() throws {
-        let entry = 16 + ReadCachingKeyValueBytesStore.entryOverhead
-        let (inner, cache, budget, directory) = try make(budget: 10 * entry)
+    @Test func theTableIsChargedToTheBudgetAndRefundedAtClose() throws {
+        let (_, cache, budget, directory) = try make(budget: ReadCachingKeyValueBytesStore.tableBytes + 10)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        for index in 0..<100 {
-            try cache.put(withUnsafeBytes(of: UInt64(index).bigEndian, Array.init), Array(repeating: 1, count: 8))
-        }
-        #expect(budget.remaining >= 0 && budget.remaining < entry, "ten entries fit, the rest are not cached")
-        // Every write reached RocksDB whether cached or not.
-        #expect(try inner.range(from: nil, to: nil, reverse: false).count == 100)
-        for index in 0..<100 {
-            #expect(try cache.get(withUnsafeBytes(of: UInt64(index).bigEndian, Array.init)) == Array(repeating: 1, count: 8))
-        }
+        #expect(budget.remaining == budget.capacity, "nothing allocated before the first access")
+        try cache.put([1], [10])
+        #expect(budget.remaining == 10)
+        // A second store of the same thread does not fit: it reads RocksDB directly.
+        let (other, _, _, otherDirectory) = try make()
+        defer { try? FileManager.default.removeItem(atPath: otherDirectory) }
+        let starved = ReadCachingKeyValueBytesStore(inner: other, budget: budget)
+        try starved.put([2], [20])
+        #expect(try starved.get([2]) == [20])
+        #expect(starved.hits == 0, "no table, no hits")
+        #expect(budget.remaining == 10)
         try cache.close()
         #expect(budget.remaining == budget.capacity)
     }
 
-    @Test func entriesLargerThanTheLimitAreNotCached() throws {
-        let (_, cache, budget, directory) = try make()
+    @Test func entriesLargerThanASlotAreNotCached() throws {
+        let (_, cache, _, directory) = try make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let large = Array(repeating: UInt8(5), count: ReadCachingKeyValueBytesStore.maxEntryBytes + 1)
+        let large = Array(repeating: UInt8(5), count: ReadCachingKeyValueBytesStore.slotBytes)
         try cache.put([1], large)
-        #expect(budget.remaining == budget.capacity)
         #expect(try cache.get([1]) == large)
         #expect(cache.misses == 1)
+        try cache.put([1], [6])
+        #expect(try cache.get([1]) == [6])
+        #expect(cache.hits == 1)
+    }
+
+    @Test func emptyKeysAndValuesAreCached() throws {
+        let (_, cache, _, directory) = try make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try cache.put([], [])
+        #expect(try cache.get([]) == [])
+        #expect(cache.hits == 1)
     }
 
     @Test func atomicBatchesAndRemoveAllKeepTheCacheTrue() throws {
-        let (inner, cache, budget, directory) = try make()
+        let (inner, cache, _, directory) = try make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try cache.put([1], [10])
         try cache.put([2], [20])
@@ -97,8 +108,39 @@ import Testing
         #expect(try inner.get([3]) == [30])
         #expect(try cache.storedCheckpoint(topic: "c", partition: 0) == 5)
         try cache.removeAll()
-        #expect(budget.remaining == budget.capacity)
         #expect(try cache.get([1]) == nil)
         #expect(try inner.get([1]) == nil)
+    }
+}
+
+extension ReadCachingStoreTests {
+    /// Keys whose hash picks the same set: the set's two slots hold the two used last.
+    @Test func twoKeysOfOneSetStayCachedAndAThirdEvictsTheLeastRecent() throws {
+        let (_, cache, _, directory) = try make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sets = ReadCachingKeyValueBytesStore.slotCount / 2
+        func set(of key: [UInt8]) -> Int {
+            Int(truncatingIfNeeded: UInt32(bitPattern: key.withUnsafeBytes { Murmur2.hash($0) })) & (sets - 1)
+        }
+        let first: [UInt8] = [0, 0]
+        var same: [[UInt8]] = []
+        var candidate: UInt16 = 1
+        while same.count < 2 {
+            let key = withUnsafeBytes(of: candidate.bigEndian, Array.init)
+            if set(of: key) == set(of: first) { same.append(key) }
+            candidate += 1
+        }
+        try cache.put(first, [1])
+        try cache.put(same[0], [2])
+        #expect(try cache.get(first) == [1])
+        #expect(try cache.get(same[0]) == [2])
+        #expect(cache.misses == 0)
+        // `first` was used less recently than `same[0]`: the third key takes its slot.
+        try cache.put(same[1], [3])
+        #expect(try cache.get(same[1]) == [3])
+        #expect(try cache.get(same[0]) == [2])
+        #expect(cache.misses == 0)
+        #expect(try cache.get(first) == [1])
+        #expect(cache.misses == 1)
     }
 }

@@ -1,3 +1,11 @@
+#if canImport(Darwin)
+import Darwin
+#elseif canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// A bounded cache of recent reads and writes in front of a task's RocksDB key-value store, used
 /// only by the thread that processes the task.
 ///
@@ -8,28 +16,35 @@
 /// the record cache (``CachingKeyValueBytesStore``) it changes nothing downstream or in the
 /// changelog.
 ///
-/// Direct-mapped: a key has one slot, found by its hash; a key read or written takes the slot
-/// from whatever key held it. It also remembers keys known to be absent. Entries count against the
-/// thread's ``ReadCacheBudget``; one larger than ``maxEntryBytes``, or one that does not fit the
-/// budget, is simply not cached.
+/// Two-way set-associative: a key's hash picks a set of two slots, and a key that is not there
+/// takes the slot used less recently. Slots also remember keys known to be absent. All slots live in one table allocated at the
+/// first access ( ``slotCount`` × ``slotBytes``, charged to the thread's ``ReadCacheBudget``; a
+/// store whose table does not fit is read directly). Entries are copied into the table, never kept
+/// as separate allocations: thousands of small long-lived arrays spread over the heap would keep
+/// the memory RocksDB frees after each memtable flush from being reused (the 1M-key memory check
+/// grew by 70 MiB that way). An entry larger than a slot is not cached.
 final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
-    private struct Slot {
-        var key: [UInt8] = []
-        var value: [UInt8]?
-        var isOccupied = false
-    }
+    /// Slots per store: a power of two, two per set.
+    static let slotCount = 2048
+    private static let setMask = slotCount / 2 - 1
+    /// Bytes of key and value one slot holds.
+    static let slotBytes = 128
+    static var tableBytes: Int { slotCount * slotBytes }
 
-    /// Slots per store: a power of two.
-    static let slotCount = 4096
-    /// The largest entry (key + value bytes) cached.
-    static let maxEntryBytes = 1024
-    /// What an entry costs beyond its bytes (two array headers and the slot).
-    static let entryOverhead = 80
+    private enum SlotState: UInt8 {
+        case empty, present, absent
+    }
 
     let inner: RocksDBKeyValueStore
     private let budget: ReadCacheBudget
-    /// Allocated at the first access.
-    private var slots: [Slot] = []
+    /// `nil` until the first access, and when the budget could not afford it.
+    private var table: UnsafeMutableRawPointer?
+    private var triedToAllocate = false
+    private var states: [SlotState] = []
+    private var keyLengths: [UInt8] = []
+    private var valueLengths: [UInt8] = []
+    /// Per set: the way (0 or 1) used last.
+    private var recentWays: [UInt8] = []
     /// Lookups answered by the cache and by RocksDB, for tests and metrics.
     private(set) var hits = 0
     private(set) var misses = 0
@@ -42,27 +57,32 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
         self.budget = budget
     }
 
+    deinit { releaseTable() }
+
     func get(_ key: [UInt8]) throws -> [UInt8]? {
-        let index = slotIndex(of: key)
-        if slots[index].isOccupied && slots[index].key == key {
+        guard let table = tableIfAffordable() else { return try inner.get(key) }
+        let set = setIndex(of: key)
+        if let index = slot(holding: key, in: set, table: table) {
             hits += 1
-            return slots[index].value
+            guard states[index] == .present else { return nil }
+            let start = table + index * Self.slotBytes + key.count
+            return Array(UnsafeRawBufferPointer(start: start, count: Int(valueLengths[index])))
         }
         misses += 1
         let value = try inner.get(key)
-        remember(key, value, at: index, copyingValue: false)
+        remember(key, value, at: victim(in: set), in: table)
         return value
     }
 
     func put(_ key: [UInt8], _ value: [UInt8]) throws {
         try inner.put(key, value)
-        remember(key, value, at: slotIndex(of: key), copyingValue: true)
+        remember(key, value)
     }
 
     @discardableResult
     func delete(_ key: [UInt8]) throws -> [UInt8]? {
         let old = try inner.delete(key)
-        remember(key, nil, at: slotIndex(of: key), copyingValue: false)
+        remember(key, nil)
         return old
     }
 
@@ -80,54 +100,100 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
     func flush() throws { try inner.flush() }
 
     func close() throws {
-        forgetAll()
+        releaseTable()
         try inner.close()
     }
 
     // MARK: - Slots
 
+    private func tableIfAffordable() -> UnsafeMutableRawPointer? {
+        if let table { return table }
+        guard !triedToAllocate else { return nil }
+        triedToAllocate = true
+        guard budget.exchange(old: 0, new: Self.tableBytes) else { return nil }
+        let made = UnsafeMutableRawPointer.allocate(byteCount: Self.tableBytes, alignment: 16)
+        table = made
+        states = Array(repeating: .empty, count: Self.slotCount)
+        recentWays = Array(repeating: 0, count: Self.slotCount / 2)
+        keyLengths = Array(repeating: 0, count: Self.slotCount)
+        valueLengths = Array(repeating: 0, count: Self.slotCount)
+        return made
+    }
+
+    private func releaseTable() {
+        guard let table else { return }
+        table.deallocate()
+        self.table = nil
+        states = []
+        budget.refund(Self.tableBytes)
+    }
+
     @inline(__always)
-    private func slotIndex(of key: [UInt8]) -> Int {
-        if slots.isEmpty { slots = Array(repeating: Slot(), count: Self.slotCount) }
+    private func setIndex(of key: [UInt8]) -> Int {
         let hash = key.withUnsafeBytes { Murmur2.hash($0) }
-        return Int(truncatingIfNeeded: UInt32(bitPattern: hash)) & (Self.slotCount - 1)
+        return Int(truncatingIfNeeded: UInt32(bitPattern: hash)) & Self.setMask
     }
 
-    private static func charge(keyCount: Int, value: [UInt8]?) -> Int {
-        keyCount + (value?.count ?? 0) + entryOverhead
+    /// The slot of `set` holding `key`, marked as used last.
+    @inline(__always)
+    private func slot(holding key: [UInt8], in set: Int, table: UnsafeMutableRawPointer) -> Int? {
+        for way in 0..<2 {
+            let index = set * 2 + way
+            guard states[index] != .empty, Int(keyLengths[index]) == key.count else { continue }
+            let equal = key.withUnsafeBytes { bytes in
+                bytes.isEmpty || memcmp(table + index * Self.slotBytes, bytes.baseAddress!, bytes.count) == 0
+            }
+            if equal {
+                recentWays[set] = UInt8(way)
+                return index
+            }
+        }
+        return nil
     }
 
-    /// Makes the slot hold `key` → `value` (`nil`: known absent), or empties it when the entry
-    /// is too large or over budget. Copies the key into the slot's own buffer, as callers reuse
-    /// their key buffers; likewise the value when `copyingValue` (values written), else keeps the
-    /// array (values RocksDB just returned). Keeping a caller's buffer would make its next reuse
-    /// allocate.
-    private func remember(_ key: [UInt8], _ value: [UInt8]?, at index: Int, copyingValue: Bool) {
-        let old = slots[index].isOccupied ? Self.charge(keyCount: slots[index].key.count, value: slots[index].value) : 0
-        let new = Self.charge(keyCount: key.count, value: value)
-        guard new - Self.entryOverhead <= Self.maxEntryBytes, budget.exchange(old: old, new: new) else {
-            budget.refund(old)
-            slots[index] = Slot()
+    /// The slot of `set` a new key takes: an empty one, else the one used less recently.
+    @inline(__always)
+    private func victim(in set: Int) -> Int {
+        let way: Int
+        if states[set * 2] == .empty {
+            way = 0
+        } else if states[set * 2 + 1] == .empty {
+            way = 1
+        } else {
+            way = 1 - Int(recentWays[set])
+        }
+        recentWays[set] = UInt8(way)
+        return set * 2 + way
+    }
+
+    private func remember(_ key: [UInt8], _ value: [UInt8]?) {
+        guard let table = tableIfAffordable() else { return }
+        let set = setIndex(of: key)
+        remember(key, value, at: slot(holding: key, in: set, table: table) ?? victim(in: set), in: table)
+    }
+
+    /// Makes the slot hold `key` → `value` (`nil`: known absent), or empties it when they do
+    /// not fit in a slot.
+    private func remember(_ key: [UInt8], _ value: [UInt8]?, at index: Int, in table: UnsafeMutableRawPointer) {
+        let valueCount = value?.count ?? 0
+        guard key.count + valueCount <= Self.slotBytes else {
+            states[index] = .empty
             return
         }
-        if !(slots[index].isOccupied && slots[index].key == key) {
-            slots[index].key.removeAll(keepingCapacity: true)
-            slots[index].key.append(contentsOf: key)
+        let slot = table + index * Self.slotBytes
+        key.withUnsafeBytes { bytes in
+            if let base = bytes.baseAddress { slot.copyMemory(from: base, byteCount: bytes.count) }
         }
-        if copyingValue, let value, slots[index].value != nil {
-            slots[index].value!.removeAll(keepingCapacity: true)
-            slots[index].value!.append(contentsOf: value)
-        } else {
-            slots[index].value = value
+        value?.withUnsafeBytes { bytes in
+            if let base = bytes.baseAddress { (slot + key.count).copyMemory(from: base, byteCount: bytes.count) }
         }
-        slots[index].isOccupied = true
+        keyLengths[index] = UInt8(key.count)
+        valueLengths[index] = UInt8(valueCount)
+        states[index] = value == nil ? .absent : .present
     }
 
     private func forgetAll() {
-        for index in slots.indices where slots[index].isOccupied {
-            budget.refund(Self.charge(keyCount: slots[index].key.count, value: slots[index].value))
-        }
-        slots = []
+        for index in states.indices { states[index] = .empty }
     }
 }
 
@@ -142,7 +208,7 @@ extension ReadCachingKeyValueBytesStore: AtomicBatchWriting {
             forgetAll()
             throw error
         }
-        for write in writes { remember(write.key, write.value, at: slotIndex(of: write.key), copyingValue: false) }
+        for write in writes { remember(write.key, write.value) }
     }
 }
 
