@@ -2,6 +2,14 @@ import CRdKafka
 import Logging
 import Synchronization
 
+#if canImport(Darwin)
+import Darwin
+#elseif canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The Swift side of a client's librdkafka callbacks, reached through the configuration opaque.
 ///
 /// The owning client keeps it alive until after `rd_kafka_destroy` returns, so librdkafka never
@@ -19,6 +27,9 @@ final class ClientCallbacks: Sendable {
     /// Kept as an address (0 = none) because raw pointers are not `Sendable`.
     let scopedRebalanceHandler = Atomic<UInt>(0)
     private let lastErrorStorage = Mutex<KafkaError?>(nil)
+    /// The topic of the last delivery report: reports come in runs of one topic, and making a
+    /// `String` from the C name costs an allocation per report.
+    private let lastReportTopic = Mutex<String>("")
 
     init(
         logger: Logger,
@@ -37,6 +48,14 @@ final class ClientCallbacks: Sendable {
     func recordError(_ error: KafkaError) {
         lastErrorStorage.withLock { $0 = error }
         errorHandler?(error)
+    }
+
+    /// The name of a delivery report's topic, reusing the last report's `String` when equal.
+    func reportTopicName(_ name: UnsafePointer<CChar>) -> String {
+        lastReportTopic.withLock { last in
+            if last.withCString({ strcmp($0, name) }) != 0 { last = String(cString: name) }
+            return last
+        }
     }
 
     var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }

@@ -1,12 +1,11 @@
 import CRdKafka
 
 extension DeliveryReport {
-    /// Reads a delivery report from a message handed to the `dr_msg_cb`.
-    init(message: UnsafePointer<rd_kafka_message_t>) {
+    /// Reads a delivery report from a message handed to the `dr_msg_cb`; `topic` names its topic.
+    init(message: UnsafePointer<rd_kafka_message_t>, topic: String) {
         let m = message.pointee
         let (timestamp, timestampType) = NativeMessage.timestamp(of: message)
         let failed = m.err != RD_KAFKA_RESP_ERR_NO_ERROR
-        let topic = NativeMessage.topicName(of: message)
         self.init(
             topic: topic,
             partition: m.partition,
@@ -28,7 +27,8 @@ let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kaf
     {
         return
     }
-    let report = DeliveryReport(message: message)
+    let topic = message.pointee.rkt.flatMap { rd_kafka_topic_name($0) }.map { callbacks.reportTopicName($0) } ?? ""
+    let report = DeliveryReport(message: message, topic: topic)
     if let handler = callbacks.deliveryReportHandler {
         handler(report)
     } else if let error = report.error {

@@ -28,8 +28,11 @@ final class StreamsProducer: RecordCollector {
     static let originHeader = "__streams.origin"
     private let failures: DeliveryFailures
     private let changelogOffsets: ChangelogOffsets
-    /// The delivery-report tag of changelog records.
-    private static let changelogTag: UInt64 = 1
+    /// Each changelog partition's index in ``changelogOffsets``; its records carry index + 1 as
+    /// their delivery-report tag (other records 0, and get no report unless they fail).
+    private var changelogSlots: [TopicPartition: Int] = [:]
+    /// The last changelog partition sent to, and its tag: a task's stores are written in runs.
+    private var lastChangelog: (topic: String, partition: Int32, tag: UInt64) = ("", -1, 0)
     private var partitionCounts: [String: Int32] = [:]
     private var sentSinceLastReport = 0
 
@@ -46,16 +49,19 @@ final class StreamsProducer: RecordCollector {
         func take() -> [DeliveryReport] { reports.withLock { reports in defer { reports = [] }; return reports } }
     }
 
-    /// The highest acknowledged offset per changelog partition, written by the delivery report
-    /// handler. It runs on the stream thread (inside poll and flush), so the lock is uncontended.
+    /// The highest acknowledged offset per changelog partition (by slot, `-1` for none), written
+    /// by the delivery report handler. It runs on the stream thread (inside poll and flush), so
+    /// the lock is uncontended; slots spare the handler hashing a topic name per record.
     final class ChangelogOffsets: Sendable {
-        private let offsets = Mutex<[TopicPartition: Int64]>([:])
-        func record(_ report: DeliveryReport) {
-            let partition = TopicPartition(topic: report.topic, partition: report.partition)
-            offsets.withLock { $0[partition] = max($0[partition] ?? -1, report.offset) }
+        private let offsets = Mutex<[Int64]>([])
+        func addSlot() -> Int { offsets.withLock { $0.append(-1); return $0.count - 1 } }
+        func record(slot: Int, offset: Int64) {
+            offsets.withLock { offsets in
+                if slot < offsets.count, offset > offsets[slot] { offsets[slot] = offset }
+            }
         }
-        func offset(of partition: TopicPartition) -> Int64? { offsets.withLock { $0[partition] } }
-        func forget(_ partition: TopicPartition) { offsets.withLock { _ = $0.removeValue(forKey: partition) } }
+        func offset(slot: Int) -> Int64? { offsets.withLock { $0[slot] >= 0 ? $0[slot] : nil } }
+        func forget(slot: Int) { offsets.withLock { $0[slot] = -1 } }
     }
 
     /// Creates the producer; with a `transactionalID` it is transactional (exactly-once) and
@@ -76,8 +82,8 @@ final class StreamsProducer: RecordCollector {
                 deliveryReportHandler: { report in
                     if report.error != nil {
                         failures.record(report)
-                    } else if report.tag == StreamsProducer.changelogTag {
-                        changelogOffsets.record(report)
+                    } else if report.tag > 0 {
+                        changelogOffsets.record(slot: Int(report.tag - 1), offset: report.offset)
                     }
                 },
                 // Only failures and changelog records (tagged) need a report.
@@ -94,7 +100,22 @@ final class StreamsProducer: RecordCollector {
         var headers: RecordHeaders = []
         if isTransactional, let origin { headers.add(Self.originHeader, origin.header) }
         try send(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: headers,
-                 tag: Self.changelogTag)
+                 tag: changelogTag(topic: topic, partition: partition))
+    }
+
+    /// The delivery-report tag of a changelog partition's records (its slot + 1).
+    private func changelogTag(topic: String, partition: Int32) -> UInt64 {
+        if partition == lastChangelog.partition && topic == lastChangelog.topic { return lastChangelog.tag }
+        let key = TopicPartition(topic: topic, partition: partition)
+        let slot: Int
+        if let known = changelogSlots[key] {
+            slot = known
+        } else {
+            slot = changelogOffsets.addSlot()
+            changelogSlots[key] = slot
+        }
+        lastChangelog = (topic, partition, UInt64(slot + 1))
+        return lastChangelog.tag
     }
 
     // MARK: - Transactions
@@ -171,12 +192,12 @@ final class StreamsProducer: RecordCollector {
 
     /// Forgets what was acknowledged for a changelog partition (its task is created anew).
     func forgetChangelogOffset(_ partition: TopicPartition) {
-        changelogOffsets.forget(partition)
+        if let slot = changelogSlots[partition] { changelogOffsets.forget(slot: slot) }
     }
 
     /// The highest acknowledged offset of a changelog partition since the producer started.
     func acknowledgedChangelogOffset(_ partition: TopicPartition) -> Int64? {
-        changelogOffsets.offset(of: partition)
+        changelogSlots[partition].flatMap { changelogOffsets.offset(slot: $0) }
     }
 
     func send(
