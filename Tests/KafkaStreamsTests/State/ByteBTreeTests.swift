@@ -116,6 +116,16 @@ struct ByteBTreeTests {
         #expect(snapshot.invariantViolation() == nil)
     }
 
+    @Test func setReportsTheReplacedValuesSize() {
+        var tree = ByteBTree(nodeCapacity: 4)
+        for key: UInt8 in 0..<20 { #expect(tree.setReturningReplacedCount([key], [key]) == nil) }
+        #expect(tree.setReturningReplacedCount([9], [1, 2, 3]) == 1)
+        #expect(tree.setReturningReplacedCount([9], []) == 3)
+        #expect(tree.get([9]) == [])
+        #expect(tree.count == 20)
+        #expect(tree.invariantViolation() == nil)
+    }
+
     @Test func getWithRawBuffer() {
         var tree = ByteBTree(nodeCapacity: 4)
         for i in 0..<200 { tree.put([UInt8(i), 0xAB, UInt8(255 - i)], [UInt8(i)]) }

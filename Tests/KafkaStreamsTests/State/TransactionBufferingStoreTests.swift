@@ -76,6 +76,33 @@ import Testing
         #expect(backward.map(\.key) == [[7], [5], [4]])
     }
 
+    /// A key put, deleted and put again (and the reverse) ends as its last write, in reads,
+    /// ranges, the byte count and the committed store.
+    @Test(arguments: Engine.allCases)
+    func theLastWriteOfAKeyWins(engine: Engine) throws {
+        let (inner, buffer, directory) = try make(engine)
+        defer { directory.map { try? FileManager.default.removeItem(atPath: $0) } }
+        try inner.put([1], [1])
+        try inner.put([2], [2])
+        try buffer.put([1], [10, 10])
+        try buffer.delete([1])
+        #expect(try buffer.get([1]) == nil)
+        try buffer.put([1], [11])
+        #expect(try buffer.get([1]) == [11])
+        try buffer.delete([2])
+        try buffer.put([2], [20])
+        try buffer.delete([2])
+        try buffer.delete([3])
+        #expect(try buffer.range(from: nil, to: nil, reverse: false).map(\.key) == [[1]])
+        #expect(try buffer.range(from: nil, to: nil, reverse: true).map(\.value) == [[11]])
+        #expect(buffer.pendingBytes == 2 + 1 + 1, "[1] → [11] plus the deletes of [2] and [3]")
+        try buffer.commit()
+        #expect(try inner.get([1]) == [11])
+        #expect(try inner.get([2]) == nil)
+        #expect(try inner.range(from: nil, to: nil, reverse: false).count == 1)
+        #expect(!buffer.hasPendingWrites)
+    }
+
     @Test func overBudgetAsksForAnEarlyCommit() throws {
         let (_, buffer, _) = try make(.inMemory, budget: 100)
         try buffer.put([1], Array(repeating: 0, count: 60))

@@ -184,13 +184,22 @@ extension ByteBTree {
         store(key, value, inPlace: true)
     }
 
+    /// ``set(_:_:)``, returning the byte count of the value it replaced, or `nil` when `key` is new.
     @discardableResult
-    private mutating func store(_ key: [UInt8], _ value: [UInt8], inPlace: Bool) -> (old: [UInt8]?, inserted: Bool) {
+    mutating func setReturningReplacedCount(_ key: [UInt8], _ value: [UInt8]) -> Int? {
+        let (_, inserted, replacedCount) = store(key, value, inPlace: true)
+        return inserted ? nil : replacedCount
+    }
+
+    @discardableResult
+    private mutating func store(
+        _ key: [UInt8], _ value: [UInt8], inPlace: Bool
+    ) -> (old: [UInt8]?, inserted: Bool, replacedCount: Int) {
         if !isKnownUniquelyReferenced(&root) {
             root = root.copy()
         }
         let root = self.root
-        let (old, inserted, split) = key.withUnsafeBytes { bytes in
+        let (old, inserted, replacedCount, split) = key.withUnsafeBytes { bytes in
             Self.insert(key, Probe(bytes), value, into: root, inPlace: inPlace)
         }
         if let split {
@@ -198,19 +207,20 @@ extension ByteBTree {
                 capacity: nodeCapacity, left: root, separator: split.separator, right: split.right)
         }
         if inserted { count += 1 }
-        return (old, inserted)
+        return (old, inserted, replacedCount)
     }
 
     /// Inserts into the subtree at `node` (already unique), returning the replaced value (none
-    /// when overwritten `inPlace`), whether the key is new and, if `node` overflowed, the
-    /// separator and new right sibling to add to its parent.
+    /// when overwritten `inPlace`) and its byte count, whether the key is new and, if `node`
+    /// overflowed, the separator and new right sibling to add to its parent.
     private static func insert(
         _ key: [UInt8], _ probe: Probe, _ value: [UInt8], into node: Node, inPlace: Bool
-    ) -> (old: [UInt8]?, inserted: Bool, split: (separator: StoredKey, right: Node)?) {
+    ) -> (old: [UInt8]?, inserted: Bool, replacedCount: Int, split: (separator: StoredKey, right: Node)?) {
         let (index, found) = node.search(probe)
         if node.isLeaf {
             if found {
                 let slot = node.values + index
+                let replacedCount = slot.pointee.count
                 if inPlace {
                     if slot.pointee.capacity >= value.count {
                         // Copies into the existing buffer (a new one only if it is shared).
@@ -218,21 +228,21 @@ extension ByteBTree {
                     } else {
                         slot.pointee = value
                     }
-                    return (nil, false, nil)
+                    return (nil, false, replacedCount, nil)
                 }
                 let old = slot.move()
                 slot.initialize(to: value)
-                return (old, false, nil)
+                return (old, false, replacedCount, nil)
             }
             node.insertEntry(StoredKey(key, prefix: probe.prefix), value, at: index)
-            return (nil, true, node.count > node.capacity ? node.split() : nil)
+            return (nil, true, 0, node.count > node.capacity ? node.split() : nil)
         }
         let c = found ? index + 1 : index
         let child = node.uniqueChild(c)
-        let (old, inserted, childSplit) = insert(key, probe, value, into: child, inPlace: inPlace)
-        guard let childSplit else { return (old, inserted, nil) }
+        let (old, inserted, replacedCount, childSplit) = insert(key, probe, value, into: child, inPlace: inPlace)
+        guard let childSplit else { return (old, inserted, replacedCount, nil) }
         node.insertSeparator(childSplit.separator, at: c, child: childSplit.right, at: c + 1)
-        return (old, inserted, node.count > node.capacity ? node.split() : nil)
+        return (old, inserted, replacedCount, node.count > node.capacity ? node.split() : nil)
     }
 
     /// Removes `key`, returning its value, if it was present.

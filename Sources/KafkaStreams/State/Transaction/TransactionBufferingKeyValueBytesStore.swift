@@ -2,15 +2,17 @@
 /// exactly-once state without a wipe after a crash.
 ///
 /// Under exactly-once the store on disk must never be ahead of the last committed transaction.
-/// Writes therefore go to an in-memory overlay (a ``ByteBTree`` of pending puts and deletes) that
-/// reads see first; ``commit()`` applies the overlay to the store in one atomic step
-/// (``AtomicBatchWriting``: a RocksDB `WriteBatch`, or one locked pass over the in-memory tree), and
-/// ``abort()`` drops it. ``isOverBudget`` tells the stream thread to commit early when the overlay
-/// holds more than `maxPendingBytes`.
+/// Writes therefore go to an in-memory overlay that reads see first: a ``ByteBTree`` of pending
+/// puts (values kept as written: a key written again overwrites its buffer in place, nothing is
+/// allocated) and one of pending deletes; a key is in at most one of them. ``commit()`` applies
+/// the overlay to the store in one atomic step (``AtomicBatchWriting``: a RocksDB `WriteBatch`, or
+/// one locked pass over the in-memory tree), and ``abort()`` drops it. ``isOverBudget`` tells the
+/// stream thread to commit early when the overlay holds more than `maxPendingBytes`.
 final class TransactionBufferingKeyValueBytesStore: KeyValueBytesStore {
     let inner: any KeyValueBytesStore & AtomicBatchWriting
-    /// Pending writes: `[1][value]` for a put, `[0]` for a delete.
-    private var pending = ByteBTree()
+    /// Pending puts, and pending deletes (with empty values).
+    private var puts = ByteBTree()
+    private var deletes = ByteBTree()
     private(set) var pendingBytes = 0
     let maxPendingBytes: Int
 
@@ -26,28 +28,35 @@ final class TransactionBufferingKeyValueBytesStore: KeyValueBytesStore {
     var isOverBudget: Bool { pendingBytes > maxPendingBytes }
 
     /// Whether writes are waiting for a commit.
-    var hasPendingWrites: Bool { pending.count > 0 }
+    var hasPendingWrites: Bool { puts.count > 0 || deletes.count > 0 }
 
     func get(_ key: [UInt8]) throws -> [UInt8]? {
-        if let marked = pending.get(key) { return Self.unmark(marked) }
+        if let value = puts.get(key) { return value }
+        if deletes.count > 0 && deletes.contains(key) { return nil }
         return try inner.get(key)
     }
 
     func put(_ key: [UInt8], _ value: [UInt8]) throws {
-        record(key, [1] + value)
+        if deletes.count > 0, deletes.remove(key) != nil { pendingBytes -= key.count }
+        if let replaced = puts.setReturningReplacedCount(key, value) {
+            pendingBytes += value.count - replaced
+        } else {
+            pendingBytes += key.count + value.count
+        }
     }
 
     @discardableResult
     func delete(_ key: [UInt8]) throws -> [UInt8]? {
         let old = try get(key)
-        record(key, [0])
+        if let removed = puts.remove(key) { pendingBytes -= key.count + removed.count }
+        if deletes.setReturningReplacedCount(key, []) == nil { pendingBytes += key.count }
         return old
     }
 
     func range(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [(key: [UInt8], value: [UInt8])] {
         let stored = try inner.range(from: from, to: to, reverse: reverse)
-        guard pending.count > 0 else { return stored }
-        let overlay = pending.entries(from: from, to: to, toInclusive: true, reverse: reverse)
+        guard hasPendingWrites else { return stored }
+        let overlay = self.overlay(from: from, to: to, reverse: reverse)
         // Merge two sorted lists; the overlay wins on equal keys and hides deleted keys.
         var result: [(key: [UInt8], value: [UInt8])] = []
         result.reserveCapacity(stored.count + overlay.count)
@@ -64,14 +73,44 @@ final class TransactionBufferingKeyValueBytesStore: KeyValueBytesStore {
                 continue
             }
             if i < stored.count && ByteBTree.compare(stored[i].key, overlay[j].key) == 0 { i += 1 }
-            if let value = Self.unmark(overlay[j].value) { result.append((overlay[j].key, value)) }
+            if let value = overlay[j].value { result.append((overlay[j].key, value)) }
             j += 1
         }
         return result
     }
 
+    /// Pending puts and deletes (`nil`) in the range, in order.
+    private func overlay(from: [UInt8]?, to: [UInt8]?, reverse: Bool) -> [(key: [UInt8], value: [UInt8]?)] {
+        let written = puts.entries(from: from, to: to, toInclusive: true, reverse: reverse)
+        guard deletes.count > 0 else { return written.map { ($0.key, $0.value) } }
+        let deleted = deletes.entries(from: from, to: to, toInclusive: true, reverse: reverse)
+        var merged: [(key: [UInt8], value: [UInt8]?)] = []
+        merged.reserveCapacity(written.count + deleted.count)
+        var i = 0
+        var j = 0
+        while i < written.count || j < deleted.count {
+            let takeWritten: Bool
+            if j == deleted.count {
+                takeWritten = true
+            } else if i == written.count {
+                takeWritten = false
+            } else {
+                let order = ByteBTree.compare(written[i].key, deleted[j].key)
+                takeWritten = reverse ? order > 0 : order < 0
+            }
+            if takeWritten {
+                merged.append((written[i].key, written[i].value))
+                i += 1
+            } else {
+                merged.append((deleted[j].key, nil))
+                j += 1
+            }
+        }
+        return merged
+    }
+
     func approximateNumEntries() throws -> Int {
-        try inner.approximateNumEntries() + pending.count
+        try inner.approximateNumEntries() + puts.count
     }
 
     func removeAll() throws {
@@ -83,11 +122,15 @@ final class TransactionBufferingKeyValueBytesStore: KeyValueBytesStore {
     /// the store's data then covers and the task's source high-water marks (if given), then
     /// forgets them.
     func commit(checkpoint: ChangelogCheckpoint? = nil, sourceHighWater: [UInt8]? = nil) throws {
-        guard pending.count > 0 || checkpoint != nil || sourceHighWater != nil else { return }
+        guard hasPendingWrites || checkpoint != nil || sourceHighWater != nil else { return }
         var writes: [(key: [UInt8], value: [UInt8]?)] = []
-        writes.reserveCapacity(pending.count)
-        pending.forEach(from: nil, to: nil, toInclusive: true, reverse: false) { key, marked in
-            writes.append((key, Self.unmark(marked)))
+        writes.reserveCapacity(puts.count + deletes.count)
+        puts.forEach(from: nil, to: nil, toInclusive: true, reverse: false) { key, value in
+            writes.append((key, value))
+            return true
+        }
+        deletes.forEach(from: nil, to: nil, toInclusive: true, reverse: false) { key, _ in
+            writes.append((key, nil))
             return true
         }
         try inner.applyAtomically(writes, checkpoint: checkpoint, sourceHighWater: sourceHighWater)
@@ -96,7 +139,8 @@ final class TransactionBufferingKeyValueBytesStore: KeyValueBytesStore {
 
     /// Forgets every pending write: the transaction was aborted.
     func abort() {
-        pending.removeAll()
+        puts.removeAll()
+        deletes.removeAll()
         pendingBytes = 0
     }
 
@@ -106,19 +150,6 @@ final class TransactionBufferingKeyValueBytesStore: KeyValueBytesStore {
     func close() throws {
         abort()
         try inner.close()
-    }
-
-    private func record(_ key: [UInt8], _ marked: [UInt8]) {
-        if let old = pending.put(key, marked) {
-            pendingBytes += marked.count - old.count
-        } else {
-            pendingBytes += key.count + marked.count
-        }
-    }
-
-    private static func unmark(_ marked: [UInt8]) -> [UInt8]? {
-        guard marked.first == 1 else { return nil }
-        return Array(marked.dropFirst())
     }
 }
 
