@@ -8,7 +8,8 @@ struct BenchContext {
     let settings: ClientSettings
     let input: InputData
     let watcher: TopicWatcher
-    let runID: String
+    /// Unique to the run, and to the round when rows are repeated (``StreamsBench/repeat``).
+    var runID: String
     /// How long a row may take to produce all its outputs.
     let timeout: Duration
     /// The streams rows' state directory.

@@ -32,6 +32,12 @@ struct ResultReport {
                     + lpad(result.startRSSBytes.map { String($0 / 1_000_000) } ?? "?", 13))
         }
         for result in results where result.error == nil {
+            if let range = result.ratioRange {
+                lines.append(
+                    String(
+                        format: "%@: median of %d rounds; ratios %.2f to %.2f", result.name, result.rounds,
+                        range.lowerBound, range.upperBound))
+            }
             if let memory = result.memory {
                 lines.append(
                     String(
@@ -50,6 +56,9 @@ struct ResultReport {
             let name: String
             let recordsPerSecond: Double
             let ratio: Double?
+            let ratioMin: Double?
+            let ratioMax: Double?
+            let rounds: Int
             let rssBytes: Int?
             let limit: String?
             let megabytesPerSecond: Double
@@ -71,7 +80,8 @@ struct ResultReport {
         }
         let rows = results.map {
             Row(
-                name: $0.name, recordsPerSecond: $0.recordsPerSecond.rounded(), ratio: $0.ratio, rssBytes: $0.peakRSSBytes,
+                name: $0.name, recordsPerSecond: $0.recordsPerSecond.rounded(), ratio: $0.ratio,
+                ratioMin: $0.ratioRange?.lowerBound, ratioMax: $0.ratioRange?.upperBound, rounds: $0.rounds, rssBytes: $0.peakRSSBytes,
                 limit: $0.limit, megabytesPerSecond: $0.megabytesPerSecond, outputRecordsPerSecond: $0.outputsPerSecond.rounded(),
                 seconds: $0.seconds, startupSeconds: $0.startupSeconds, p50LatencyMs: $0.latency?.p50Ms,
                 p99LatencyMs: $0.latency?.p99Ms, maxLatencyMs: $0.latency?.maxMs, latencySamples: $0.latency?.samples,

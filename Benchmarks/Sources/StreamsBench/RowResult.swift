@@ -13,7 +13,11 @@ struct RowResult {
     /// to its first output record: not part of the timed interval.
     var startupSeconds: Double = 0
     /// Throughput relative to the limit row; 1 for limit rows; `nil` when the limit row did not run.
+    /// With repeated rounds: the median of the rounds' ratios.
     var ratio: Double?
+    /// With repeated rounds: how many, and the smallest and largest ratio among them.
+    var rounds = 1
+    var ratioRange: ClosedRange<Double>?
     /// Peak RSS during the row (see ``ProcessMemory``); the application process's for the memory check.
     var peakRSSBytes: Int?
     /// RSS when the row started.

@@ -45,6 +45,9 @@ struct StreamsBench: ParsableCommand {
     @Option(help: "Commit interval of every row but wordcount-eos (100 ms), in milliseconds.")
     var commitIntervalMs = 1000
 
+    @Option(help: "Rounds of the selected rows, run one after another; each row reports its median round (and the range of its ratios).")
+    var `repeat` = 1
+
     @Option(help: "Seconds a row may take to write all its outputs.")
     var timeout = 120
 
@@ -137,13 +140,20 @@ struct StreamsBench: ParsableCommand {
             memory: MemoryCheck.Settings(
                 keys: memoryKeys, stateMemoryBytes: stateMemoryMb * 1_048_576, constantBytes: memoryConstantMb * 1_048_576))
         let canResetPeak = ProcessMemory.resetPeak()
-        var results: [RowResult] = []
-        for row in selected {
-            print("running \(row.name) ...")
-            fflush(nil)  // progress shows at once when the output is piped
-            results.append(measure(row, context: context, limits: results))
-            if let error = results.last?.error { print("  FAILED: \(error)") }
+        var rounds: [[RowResult]] = []
+        for round in 1...max(1, `repeat`) {
+            var roundContext = context
+            if round > 1 { roundContext.runID = "\(runID)-r\(round)" }
+            var results: [RowResult] = []
+            for row in selected {
+                print(`repeat` > 1 ? "running \(row.name) (round \(round) of \(`repeat`)) ..." : "running \(row.name) ...")
+                fflush(nil)  // progress shows at once when the output is piped
+                results.append(measure(row, context: roundContext, limits: results))
+                if let error = results.last?.error { print("  FAILED: \(error)") }
+            }
+            rounds.append(results)
         }
+        let results = selected.indices.map { index in RowResult.combining(rounds.map { $0[index] }) }
 
         let header = [
             "date": ISO8601DateFormatter().string(from: Date()),
@@ -152,6 +162,7 @@ struct StreamsBench: ParsableCommand {
             "consumerProperties": consumerProperties.joined(separator: ","),
             "producerProperties": producerProperties.joined(separator: ","),
             "commitIntervalMs": String(commitIntervalMs),
+            "rounds": String(max(1, `repeat`)),
             "fetchWaitMaxMs": consumerExtras["fetch.wait.max.ms"] ?? "default",
             "latency": latencyRecords > 0
                 ? "\(latencyRecords) records at \(latencyRate)/s per row after its throughput phase; output consume time - input CreateTime"
