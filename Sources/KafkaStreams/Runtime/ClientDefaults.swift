@@ -40,6 +40,11 @@ enum ClientDefaults {
         ]
         if let transactionalID {
             properties["transactional.id"] = transactionalID
+            // Kafka Streams' producer default. Under exactly-once a record is not readable
+            // (read_committed) before its transaction commits, and each commit flushes the
+            // producer, so lingering costs readers nothing while batches grow: on the embedded
+            // broker the exactly-once word count ran ~1.5 times faster than with 5 ms.
+            properties["linger.ms"] = "100"
             // Kafka Streams' exactly-once default: a crashed instance's open transaction blocks
             // read_committed readers for at most this long if nobody with its id comes back.
             properties["transaction.timeout.ms"] = "10000"
