@@ -16,6 +16,10 @@ final class KStreamAggregate<K, V, VA>: ForwardingNode<K, V, K, Change<VA>> {
     private var forwardsOnFlush = false
     /// Unowned(unsafe): the task owns its nodes, and a checked reference costs an atomic per use.
     private unowned(unsafe) let task: TaskContext
+    /// The only child when it is a `toStream()` (`count().toStream()`, the common case): results
+    /// go straight to its children, without building a `Change` that it would only unwrap (a
+    /// generic-metadata lookup and a node hop per record). Owned by the task, like `task`.
+    private unowned(unsafe) var toStream: KTableToStream<K, VA>?
 
     init(
         name: String, storeName: String, key: Serde<K>, aggregate: Serde<VA>, task: TaskContext,
@@ -35,6 +39,8 @@ final class KStreamAggregate<K, V, VA>: ForwardingNode<K, V, K, Change<VA>> {
         let store = try task.timestampedStore(storeName, key: keySerde, value: aggregateSerde)
         self.store = store
         forwardsOnFlush = store.forwardFlushedChanges { [unowned self] in try self.downstream.forward($0) }
+        // Children are wired before any node initializes.
+        if downstream.children.count == 1 { toStream = downstream.children[0] as? KTableToStream<K, VA> }
     }
 
     override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
@@ -53,6 +59,10 @@ final class KStreamAggregate<K, V, VA>: ForwardingNode<K, V, K, Change<VA>> {
         let resultTimestamp = max(timestamp, oldTimestamp)
         try store.putSetKey(newAggregate, timestamp: resultTimestamp)
         if forwardsOnFlush { return }
+        if let toStream {
+            try toStream.forwardNewValue(key: key, newAggregate, timestamp: resultTimestamp, headers: headers)
+            return
+        }
         try downstream.forward(
             key: key, value: Change(newValue: newAggregate, oldValue: old), timestamp: resultTimestamp,
             headers: headers)

@@ -160,6 +160,13 @@ final class KTableToStream<K, V>: ForwardingNode<K, Change<V>, K, V?> {
     override func process(key: K, value: Change<V>, timestamp: Int64, headers: RecordHeaders) throws {
         try downstream.forward(key: key, value: value.newValue, timestamp: timestamp, headers: headers)
     }
+
+    /// What ``process(key:value:timestamp:headers:)`` does with a change whose new value is
+    /// `newValue`, for an aggregation that skips building the change (``KStreamAggregate``).
+    @inline(__always)
+    func forwardNewValue(key: K, _ newValue: V?, timestamp: Int64, headers: RecordHeaders) throws {
+        try downstream.forward(key: key, value: newValue, timestamp: timestamp, headers: headers)
+    }
 }
 
 /// `groupBy` of a table: re-keys each change; the old value is sent (to be subtracted) under its

@@ -28,6 +28,27 @@ import Testing
         #expect(try store.all() == [kv("a", 2), kv("b", 1)])
     }
 
+    /// `count().toStream()` skips building changes for the stream; with a second table operation
+    /// on the counts, both children get every update.
+    @Test func countsFeedAStreamAndATableOperationAlike() throws {
+        let builder = StreamsBuilder()
+        let counts = builder.stream("in", consumed: .with(key: .string, value: .string))
+            .groupByKey()
+            .count(materialized: .as("counts"))
+        counts.toStream().to("all", produced: .with(key: .string, value: .int64))
+        counts.filter { _, count in count % 2 == 0 }.toStream().to("even", produced: .with(key: .string, value: .optional(.int64)))
+        let driver = try TopologyTestDriver(topology: builder.build())
+        let input = driver.createInputTopic("in", key: .string, value: .string)
+        let all = driver.createOutputTopic("all", key: .string, value: .int64)
+        let even = driver.createOutputTopic("even", key: .string, value: .optional(.int64))
+        for (key, timestamp) in [("a", 1), ("a", 2), ("b", 3), ("a", 4)] {
+            try input.pipeInput(key: key, value: "x", timestamp: Int64(timestamp))
+        }
+        #expect(all.readKeyValuesToList() == [kv("a", 1), kv("a", 2), kv("b", 1), kv("a", 3)])
+        // A filtered table forwards a tombstone when a key stops matching.
+        #expect(even.readKeyValuesToList() == [kv("a", 2), kv("a", nil)])
+    }
+
     @Test func groupByKeyDoesNotRepartitionWhenKeysAreUnchanged() throws {
         let builder = StreamsBuilder()
         builder.stream("in", consumed: .with(key: .string, value: .string))
