@@ -27,7 +27,7 @@ let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kaf
     {
         return
     }
-    let topic = message.pointee.rkt.flatMap { rd_kafka_topic_name($0) }.map { callbacks.reportTopicName($0) } ?? ""
+    let topic = NativeMessage.topicNamePointer(of: message).map { callbacks.reportTopicName($0) } ?? ""
     let report = DeliveryReport(message: message, topic: topic)
     if let handler = callbacks.deliveryReportHandler {
         handler(report)

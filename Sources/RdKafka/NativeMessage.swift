@@ -3,7 +3,12 @@ import CRdKafka
 /// Reading `rd_kafka_message_t`s: shared by consumed records, borrowed views and delivery reports.
 enum NativeMessage {
     static func topicName(of message: UnsafePointer<rd_kafka_message_t>) -> String {
-        message.pointee.rkt.flatMap { rd_kafka_topic_name($0) }.map { String(cString: $0) } ?? ""
+        topicNamePointer(of: message).map { String(cString: $0) } ?? ""
+    }
+
+    /// The topic's name as librdkafka holds it, valid while the message is.
+    static func topicNamePointer(of message: UnsafePointer<rd_kafka_message_t>) -> UnsafePointer<CChar>? {
+        message.pointee.rkt.flatMap { rd_kafka_topic_name($0) }
     }
 
     static func timestamp(of message: UnsafePointer<rd_kafka_message_t>) -> (timestamp: Int64, type: KafkaTimestampType) {

@@ -1,5 +1,6 @@
 /// The bytes that the read caches of one stream thread's RocksDB stores may hold together
-/// (``ReadCachingKeyValueBytesStore``), charged and refunded as entries come and go.
+/// (``ReadCachingKeyValueBytesStore``): each store takes its whole table at once and gives it back
+/// when it closes.
 ///
 /// One per stream thread, used only on that thread.
 final class ReadCacheBudget {
@@ -12,16 +13,15 @@ final class ReadCacheBudget {
         self.remaining = self.capacity
     }
 
-    /// Swaps an entry of `old` bytes for one of `new` bytes if the budget allows it.
-    /// Returns `false`, changing nothing, when it does not.
-    func exchange(old: Int, new: Int) -> Bool {
-        guard remaining + old >= new else { return false }
-        remaining += old - new
+    /// Takes `bytes` if that many remain; returns `false`, taking nothing, when they do not.
+    func take(_ bytes: Int) -> Bool {
+        guard bytes <= remaining else { return false }
+        remaining -= bytes
         return true
     }
 
-    /// Gives back the bytes of entries that are gone.
-    func refund(_ bytes: Int) {
-        remaining = min(capacity, remaining + bytes)
+    /// Gives back bytes taken earlier.
+    func giveBack(_ bytes: Int) {
+        remaining += bytes
     }
 }

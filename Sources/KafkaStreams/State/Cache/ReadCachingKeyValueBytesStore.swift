@@ -17,9 +17,9 @@ import Musl
 /// changelog.
 ///
 /// Two-way set-associative: a key's hash picks a set of two slots, and a key that is not there
-/// takes the slot used less recently. Slots also remember keys known to be absent. All slots live in one table allocated at the
-/// first access ( ``slotCount`` × ``slotBytes``, charged to the thread's ``ReadCacheBudget``; a
-/// store whose table does not fit is read directly). Entries are copied into the table, never kept
+/// takes the slot used less recently. Slots also remember keys known to be absent. All slots live
+/// in one table allocated at the first access (``slotCount`` × ``slotBytes``, taken from the
+/// thread's ``ReadCacheBudget``; a store whose table does not fit is read directly). Entries are copied into the table, never kept
 /// as separate allocations: thousands of small long-lived arrays spread over the heap would keep
 /// the memory RocksDB frees after each memtable flush from being reused (the 1M-key memory check
 /// grew by 70 MiB that way). An entry larger than a slot is not cached.
@@ -110,7 +110,7 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
         if let table { return table }
         guard !triedToAllocate else { return nil }
         triedToAllocate = true
-        guard budget.exchange(old: 0, new: Self.tableBytes) else { return nil }
+        guard budget.take(Self.tableBytes) else { return nil }
         let made = UnsafeMutableRawPointer.allocate(byteCount: Self.tableBytes, alignment: 16)
         table = made
         states = Array(repeating: .empty, count: Self.slotCount)
@@ -125,7 +125,7 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
         table.deallocate()
         self.table = nil
         states = []
-        budget.refund(Self.tableBytes)
+        budget.giveBack(Self.tableBytes)
     }
 
     @inline(__always)

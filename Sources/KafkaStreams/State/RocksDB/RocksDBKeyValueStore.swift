@@ -47,15 +47,8 @@ final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
     /// Scans forward and reverses here when asked: with in-place updates (see
     /// ``RocksDBSharedResources``) RocksDB iterators cannot go backwards.
     func range(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [(key: [UInt8], value: [UInt8])] {
-        if let from, let to, ByteBTree.compare(from, to) > 0 { return [] }
         var result: [(key: [UInt8], value: [UInt8])] = []
-        // RocksDB's upper bound is exclusive; the smallest key after `to` is `to + [0]`.
-        try wrap {
-            try db.scan(from: from, to: to.map { $0 + [0] }) { key, value in
-                result.append((Array(key), Array(value)))
-                return true
-            }
-        }
+        try forEachEntry(from: from, to: to) { key, value in result.append((Array(key), Array(value))) }
         if reverse { result.reverse() }
         return result
     }
@@ -64,14 +57,8 @@ final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
     /// value in place (in-place updates) while an iterator reads it, and only `get` takes the
     /// key's lock, so iterating values from another thread could read half of an update.
     func queryRange(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [(key: [UInt8], value: [UInt8])] {
-        if let from, let to, ByteBTree.compare(from, to) > 0 { return [] }
         var keys: [[UInt8]] = []
-        try wrap {
-            try db.scan(from: from, to: to.map { $0 + [0] }) { key, _ in
-                keys.append(Array(key))
-                return true
-            }
-        }
+        try forEachEntry(from: from, to: to) { key, _ in keys.append(Array(key)) }
         if reverse { keys.reverse() }
         var result: [(key: [UInt8], value: [UInt8])] = []
         result.reserveCapacity(keys.count)
@@ -80,6 +67,21 @@ final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
             if let value = try get(key) { result.append((key, value)) }
         }
         return result
+    }
+
+    /// Calls `body` with every entry whose key is in `[from, to]` (`nil`: open), ascending; with
+    /// none when `from > to`. The buffers are valid only during the call.
+    private func forEachEntry(
+        from: [UInt8]?, to: [UInt8]?, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void
+    ) throws {
+        if let from, let to, ByteBTree.compare(from, to) > 0 { return }
+        // RocksDB's upper bound is exclusive; the smallest key after `to` is `to + [0]`.
+        try wrap {
+            try db.scan(from: from, to: to.map { $0 + [0] }) { key, value in
+                body(key, value)
+                return true
+            }
+        }
     }
 
     func approximateNumEntries() throws -> Int {
