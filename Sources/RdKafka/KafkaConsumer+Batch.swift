@@ -32,8 +32,7 @@ extension KafkaConsumer {
         }
         defer { rd_kafka_queue_destroy(queue) }
         let capacity = max(1, maxMessages)
-        return try withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<rd_kafka_message_t>?.self, capacity: capacity) { messages in
-            guard let base = messages.baseAddress else { return 0 }
+        return try batchBuffer.withPointers(count: capacity) { base in
             let count = try Self.consume(queue, into: base, capacity: capacity, timeout: timeout)
             defer {
                 for index in 0..<count { if let message = base[index] { rd_kafka_message_destroy(message) } }

@@ -33,6 +33,9 @@ public final class KafkaConsumer: @unchecked Sendable {
     let handle: OpaquePointer
     let callbacks: ClientCallbacks
     private let state = Mutex<State>(.open)
+    /// Reused by ``pollBatch(maxMessages:timeout:onPartitionEOF:_:)``; it guards itself, so a
+    /// poll from a second thread against the rule above allocates rather than shares it.
+    let batchBuffer = MessageBatchBuffer()
 
     private enum State { case open, closing, closed }
 
