@@ -242,4 +242,56 @@ struct ProduceConsumeTests {
             #expect(error.message.contains("t"))
         }
     }
+
+    /// Record shapes around the header section: headers are found by reading the byte after a
+    /// consumed value (``NativeMessage``), so values of every kind sit before headers of every kind.
+    static let headerShapes: [(value: [UInt8]?, headers: [KafkaHeader])] = [
+        (bytes("value"), []),
+        (bytes("value"), [KafkaHeader(name: "h", string: "x")]),
+        ([], []),
+        ([], [KafkaHeader(name: "after-empty-value", value: [])]),
+        (nil, []),
+        (nil, [KafkaHeader(name: "on-a-tombstone", string: "y")]),
+        (bytes("many"), (0..<70).map { KafkaHeader(name: "h\($0)", string: "\($0)") }),  // count varint of two bytes
+        ([0], [KafkaHeader(name: "after-a-zero-byte", value: nil)]),
+    ]
+
+    @Test("headers of every record shape come back, compressed or not", arguments: ["none", "lz4"])
+    func headersOfEveryShape(compression: String) throws {
+        let cluster = try MockCluster(logger: testLogger)
+        defer { cluster.stop() }
+        let topic = uniqueName("headers-\(compression)")
+        try cluster.createTopic(topic, partitions: 1)
+        var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+        configuration["compression.codec"] = compression
+        let producer = try KafkaProducer(configuration: configuration, logger: testLogger)
+        for (index, shape) in Self.headerShapes.enumerated() {
+            try producer.produce(
+                topic: topic, partition: 0, key: bytes("k\(index)"), value: shape.value, headers: shape.headers,
+                tag: UInt64(index))
+        }
+        try producer.flush(timeout: .seconds(10))
+
+        let consumer = try KafkaConsumer(
+            configuration: consumerConfiguration(bootstrapServers: cluster.bootstrapServers, group: uniqueName("g")),
+            logger: testLogger)
+        defer { consumer.close() }
+        try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
+        var viewed: [(value: [UInt8]?, headers: [KafkaHeader], count: Int)] = []
+        try eventually("\(Self.headerShapes.count) records through pollBatch (got \(viewed.count))") {
+            try consumer.pollBatch(maxMessages: 100, timeout: .milliseconds(100)) { message in
+                viewed.append((message.value.map(Array.init), message.headers, message.headerCount))
+            }
+            return viewed.count >= Self.headerShapes.count
+        }
+        #expect(viewed.count == Self.headerShapes.count)
+        for (shape, view) in zip(Self.headerShapes, viewed) {
+            #expect(view.value == shape.value)
+            #expect(view.headers == shape.headers)
+            #expect(view.count == shape.headers.count)
+        }
+        try consumer.seek(TopicPartitionOffset(topic: topic, partition: 0, offset: 0), timeout: .seconds(5))
+        let records = try consume(consumer, count: Self.headerShapes.count)
+        #expect(records.map(\.headers) == Self.headerShapes.map(\.headers))
+    }
 }
