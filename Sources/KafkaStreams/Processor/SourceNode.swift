@@ -26,8 +26,9 @@ final class SourceNode<Key, Value>: SourceNodeBase {
     @exclusivity(unchecked) private var downstream = Forwarder<Key, Value>()
     // The serdes' functions rather than the serdes: reading a `Serde<Key>` field costs a generic
     // metadata lookup per record in this unspecialized code.
-    private let deserializeKey: @Sendable (UnsafeRawBufferPointer?) throws -> Key
-    private let deserializeValue: @Sendable (UnsafeRawBufferPointer?) throws -> Value
+    // Made for this node: a `.bytes` serde's reuses the previous record's array (``ReusedBytes``).
+    private let deserializeKey: (UnsafeRawBufferPointer?) throws -> Key
+    private let deserializeValue: (UnsafeRawBufferPointer?) throws -> Value
     /// Unowned(unsafe): the task owns its nodes, and a checked reference costs an atomic per use.
     private unowned(unsafe) let task: TaskContext
     /// How timestamps are found: the record's own, the task's wall clock, or an extractor.
@@ -41,8 +42,8 @@ final class SourceNode<Key, Value>: SourceNodeBase {
         name: String, key: Serde<Key>, value: Serde<Value>, task: TaskContext,
         timestampExtractor: (any TimestampExtractor)? = nil
     ) {
-        self.deserializeKey = key.deserializeFrom
-        self.deserializeValue = value.deserializeFrom
+        self.deserializeKey = key.makeSourceDeserializer()
+        self.deserializeValue = value.makeSourceDeserializer()
         self.task = task
         let extractor = timestampExtractor ?? task.config.defaultTimestampExtractor
         if extractor is RecordTimestampExtractor {

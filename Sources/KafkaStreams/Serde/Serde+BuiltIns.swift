@@ -5,8 +5,19 @@ extension Serde where Value == String {
     public static var string: Serde<String> {
         Serde(
             name: "string",
-            serialize: { value, buffer in buffer.append(contentsOf: value.utf8) },
-            deserialize: { bytes in String(decoding: bytes, as: UTF8.self) }
+            serializeNullable: { value, buffer in
+                buffer.append(contentsOf: value.utf8)
+                return true
+            },
+            deserializeNullable: { bytes in
+                guard let bytes else { throw SerdeError.unexpectedNull(serde: "string") }
+                return String(decoding: bytes, as: UTF8.self)
+            },
+            makeReusingDeserializer: nil,
+            withSerializedBytes: { value, body in
+                var value = value
+                try value.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+            }
         )
     }
 }
@@ -37,8 +48,22 @@ extension Serde where Value == [UInt8] {
     public static var bytes: Serde<[UInt8]> {
         Serde(
             name: "bytes",
-            serialize: { value, buffer in buffer.append(contentsOf: value) },
-            deserialize: { bytes in Array(bytes) }
+            serializeNullable: { value, buffer in
+                buffer.append(contentsOf: value)
+                return true
+            },
+            deserializeNullable: { bytes in
+                guard let bytes else { throw SerdeError.unexpectedNull(serde: "bytes") }
+                return Array(bytes)
+            },
+            makeReusingDeserializer: {
+                let reused = ReusedBytes()
+                return { bytes in
+                    guard let bytes else { throw SerdeError.unexpectedNull(serde: "bytes") }
+                    return reused.copy(bytes)
+                }
+            },
+            withSerializedBytes: { value, body in try value.withUnsafeBytes { try body($0) } }
         )
     }
 }
@@ -54,27 +79,6 @@ extension Serde where Value == UUID {
                     throw SerdeError(kind: .invalidData, serde: "uuid", message: "not a UUID string")
                 }
                 return uuid
-            }
-        )
-    }
-}
-
-extension Serde {
-    /// Maps Kafka's null to `nil` and back, around a serde of the wrapped type.
-    ///
-    /// Inlinable: its closures run per record, and unspecialized they look up `Wrapped?`'s
-    /// generic metadata on every call.
-    @inlinable
-    public static func optional<Wrapped>(_ wrapped: Serde<Wrapped>) -> Serde<Wrapped?> where Value == Wrapped? {
-        Serde<Wrapped?>(
-            name: "optional(\(wrapped.name))",
-            serializeNullable: { value, buffer in
-                guard let value else { return false }
-                return try wrapped.serializeInto(value, &buffer)
-            },
-            deserializeNullable: { bytes in
-                guard let bytes else { return nil }
-                return try wrapped.deserializeFrom(bytes)
             }
         )
     }
@@ -106,8 +110,14 @@ extension Serde where Value: FixedWidthInteger & Sendable {
     static func fixedWidthInteger(name: String) -> Serde<Value> {
         Serde(
             name: name,
-            serialize: { value, buffer in appendBigEndian(value, to: &buffer) },
-            deserialize: { bytes in try readBigEndian(Value.self, from: bytes, serde: name) }
+            serializeNullable: { value, buffer in
+                appendBigEndian(value, to: &buffer)
+                return true
+            },
+            deserializeNullable: { bytes in
+                guard let bytes else { throw SerdeError.unexpectedNull(serde: name) }
+                return try readBigEndian(Value.self, from: bytes, serde: name)
+            }
         )
     }
 }

@@ -16,6 +16,18 @@ public struct Serde<Value>: Sendable {
 
     @usableFromInline let deserializeFrom: @Sendable (UnsafeRawBufferPointer?) throws -> Value
 
+    /// Makes a deserializer for one source node that may reuse the storage of the value it
+    /// returned last, when nothing kept that value (``bytes`` and optionals of it); `nil`:
+    /// ``deserializeFrom`` is used.
+    @usableFromInline let makeReusingDeserializer: (@Sendable () -> (UnsafeRawBufferPointer?) throws -> Value)?
+
+    /// Calls its second argument with the serialized bytes of a value (`nil` for Kafka's null)
+    /// without copying them, when the value holds them already (``bytes``, ``string`` and
+    /// optionals of them); `nil`: sinks serialize into a buffer with ``serializeInto``.
+    @usableFromInline let withSerializedBytes: BorrowedBytes?
+
+    @usableFromInline typealias BorrowedBytes = @Sendable (Value, (UnsafeRawBufferPointer?) throws -> Void) throws -> Void
+
     /// Creates a serde from functions for non-null values.
     ///
     /// - Parameters:
@@ -36,6 +48,8 @@ public struct Serde<Value>: Sendable {
             guard let bytes else { throw SerdeError.unexpectedNull(serde: name) }
             return try deserialize(bytes)
         }
+        self.makeReusingDeserializer = nil
+        self.withSerializedBytes = nil
     }
 
     /// Creates a serde that handles Kafka's null itself.
@@ -48,9 +62,30 @@ public struct Serde<Value>: Sendable {
         serializeNullable serialize: @escaping @Sendable (Value, inout [UInt8]) throws -> Bool,
         deserializeNullable deserialize: @escaping @Sendable (UnsafeRawBufferPointer?) throws -> Value
     ) {
+        self.init(
+            name: name, serializeNullable: serialize, deserializeNullable: deserialize, makeReusingDeserializer: nil,
+            withSerializedBytes: nil)
+    }
+
+    /// The nullable init with the fast paths of the built-in serdes.
+    @usableFromInline
+    init(
+        name: String,
+        serializeNullable serialize: @escaping @Sendable (Value, inout [UInt8]) throws -> Bool,
+        deserializeNullable deserialize: @escaping @Sendable (UnsafeRawBufferPointer?) throws -> Value,
+        makeReusingDeserializer: (@Sendable () -> (UnsafeRawBufferPointer?) throws -> Value)?,
+        withSerializedBytes: BorrowedBytes?
+    ) {
         self.name = name
         self.serializeInto = serialize
         self.deserializeFrom = deserialize
+        self.makeReusingDeserializer = makeReusingDeserializer
+        self.withSerializedBytes = withSerializedBytes
+    }
+
+    /// A deserializer for one source node: ``makeReusingDeserializer`` when there is one.
+    func makeSourceDeserializer() -> (UnsafeRawBufferPointer?) throws -> Value {
+        makeReusingDeserializer?() ?? deserializeFrom
     }
 
     /// Serializes a value; `nil` is Kafka's null.
