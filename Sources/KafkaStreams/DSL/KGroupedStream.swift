@@ -30,7 +30,9 @@ public final class KGroupedStream<Key, Value> {
     public func count(named: Named? = nil, materialized: Materialized<Key, Int64> = .init()) -> KTable<Key, Int64> {
         build(
             prefix: "KSTREAM-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: .int64
-        ) { _, _, count in (count ?? 0) + 1 }
+        ) { node, storeName, key, aggregate, task in
+            KStreamCount<Key, Value>(name: node, storeName: storeName, key: key, aggregate: aggregate, task: task)
+        }
     }
 
     /// Combines the values of each key with `reducer(aggregate, value)`; the first value is the
@@ -41,9 +43,13 @@ public final class KGroupedStream<Key, Value> {
         _ reducer: @escaping @Sendable (Value, Value) throws -> Value
     ) -> KTable<Key, Value> {
         build(prefix: "KSTREAM-REDUCE-", named: named, materialized: materialized, aggregateSerde: valueSerde) {
-            _, value, aggregate in
-            guard let aggregate else { return value }
-            return try reducer(aggregate, value)
+            node, storeName, key, aggregate, task in
+            KStreamAggregate<Key, Value, Value>(
+                name: node, storeName: storeName, key: key, aggregate: aggregate, task: task
+            ) { _, value, aggregate in
+                guard let aggregate else { return value }
+                return try reducer(aggregate, value)
+            }
         }
     }
 
@@ -56,14 +62,20 @@ public final class KGroupedStream<Key, Value> {
         _ aggregator: @escaping @Sendable (Key, Value, Aggregate) throws -> Aggregate
     ) -> KTable<Key, Aggregate> {
         return build(prefix: "KSTREAM-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: nil) {
-            key, value, aggregate in
-            try aggregator(key, value, try aggregate ?? initializer())
+            node, storeName, key, aggregate, task in
+            KStreamAggregate<Key, Value, Aggregate>(
+                name: node, storeName: storeName, key: key, aggregate: aggregate, task: task
+            ) { key, value, aggregate in
+                try aggregator(key, value, try aggregate ?? initializer())
+            }
         }
     }
 
     private func build<Aggregate>(
         prefix: String, named: Named?, materialized: Materialized<Key, Aggregate>, aggregateSerde: Serde<Aggregate>?,
-        update: @escaping @Sendable (Key, Value, Aggregate?) throws -> Aggregate
+        makeNode: @escaping @Sendable (
+            _ name: String, _ storeName: String, _ key: Serde<Key>, _ aggregate: Serde<Aggregate>, _ task: TaskContext
+        ) -> AggregationNode<Key, Value, Aggregate>
     ) -> KTable<Key, Aggregate> {
         let topology = builder.topology
         let storeName = materialized.storeName ?? topology.newName("\(prefix)STATE-STORE-")
@@ -79,8 +91,7 @@ public final class KGroupedStream<Key, Value> {
         }
         builder.addTableStore(storeName, materialized: materialized, key: key, value: aggregate)
         builder.addProcessor(node, parents: [source], stores: [storeName]) { task in
-            KStreamAggregate<Key, Value, Aggregate>(
-                name: node, storeName: storeName, key: key, aggregate: aggregate, task: task, update: update)
+            makeNode(node, storeName, key, aggregate, task)
         }
         return KTable(builder: builder, name: node, key: key, value: aggregate, storeName: storeName)
     }

@@ -6,6 +6,9 @@ final class TimestampedKeyValueStore<Key, Value> {
     let bytes: any KeyValueBytesStore
     let keySerde: Serde<Key>
     let valueSerde: Serde<Value>
+    // The key serde's function rather than a call of `Serde.serialize`: in an aggregation's
+    // unspecialized code that call looks up `Serde<Key>`'s metadata per record.
+    private let serializeKeyInto: @Sendable (Key, inout [UInt8]) throws -> Bool
     /// Reused for every key and value written: no allocation while the byte store does not keep
     /// them (an in-memory store overwrites an existing value in place, see ``ByteBTree/set(_:_:)``).
     /// Unchecked: only this class touches them, never re-entrantly.
@@ -18,6 +21,7 @@ final class TimestampedKeyValueStore<Key, Value> {
         self.bytes = bytes
         self.keySerde = key
         self.valueSerde = value
+        self.serializeKeyInto = key.serializeInto
     }
 
     func get(_ key: Key) throws -> ValueAndTimestamp<Value>? {
@@ -50,7 +54,8 @@ final class TimestampedKeyValueStore<Key, Value> {
     /// and ``putSetKey(_:timestamp:)``.
     @inline(__always)
     func setKey(_ key: Key) throws {
-        guard try keySerde.serialize(key, into: &keyBuffer) else {
+        keyBuffer.removeAll(keepingCapacity: true)
+        guard try serializeKeyInto(key, &keyBuffer) else {
             throw StreamsError.nullKey(store: name)
         }
     }
