@@ -5,6 +5,11 @@
 /// generic metadata looked up on every forward in the nodes' unspecialized code.
 struct Forwarder<K, V> {
     private(set) var children: [ProcessorNodeBase] = []
+    /// The child when there is exactly one (most nodes), unretained: `children` keeps it alive.
+    /// Forwarding through the array retains the array and the child around each call (the
+    /// call could change the array as far as the compiler knows): four atomic operations per
+    /// node and record.
+    private var onlyChild: Unmanaged<ProcessorNodeBase>?
 
     mutating func connect(_ child: ProcessorNodeBase, parent: String) throws {
         guard child is ProcessorNode<K, V> else {
@@ -12,13 +17,14 @@ struct Forwarder<K, V> {
                 "\(child.name) cannot follow \(parent): \(parent) forwards Record<\(K.self), \(V.self)>")
         }
         children.append(child)
+        onlyChild = children.count == 1 ? Unmanaged.passUnretained(child) : nil
     }
 
     /// Sends a record, given in parts, to every child, depth-first, in connection order.
     @inline(__always)
     func forward(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
-        if children.count == 1 {
-            try deliver(key, value, timestamp, headers, to: children[0])
+        if let onlyChild {
+            try onlyChild._withUnsafeGuaranteedRef { try deliver(key, value, timestamp, headers, to: $0) }
             return
         }
         for child in children {

@@ -22,12 +22,17 @@ final class PunctuationSchedule {
 
     private(set) var streamTime: [Entry] = []
     private(set) var wallClock: [Entry] = []
+    /// The earliest time a stream-time punctuation is due (`Int64.max` without any): checked
+    /// before every record, so that records before it touch no entry.
+    private(set) var streamTimeDue = Int64.max
 
     var isEmpty: Bool { streamTime.isEmpty && wallClock.isEmpty }
 
     func add(_ entry: Entry, type: PunctuationType) {
         switch type {
-        case .streamTime: streamTime.append(entry)
+        case .streamTime:
+            streamTime.append(entry)
+            streamTimeDue = min(streamTimeDue, entry.next)
         case .wallClockTime: wallClock.append(entry)
         }
     }
@@ -51,7 +56,9 @@ final class PunctuationSchedule {
             entry.next = next
         }
         switch type {
-        case .streamTime: streamTime = entries
+        case .streamTime:
+            streamTime = entries
+            streamTimeDue = entries.lazy.map(\.next).min() ?? .max
         case .wallClockTime: wallClock = entries
         }
         return fired

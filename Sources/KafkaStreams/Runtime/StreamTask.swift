@@ -147,25 +147,41 @@ final class StreamTask {
     /// ``process(_:)`` with the record's source node already looked up (``source(of:)``): the
     /// stream thread looks it up once per run of records of one partition, not per record.
     func process(_ raw: RawRecord, from source: SourceNodeBase) throws {
-        var raw = raw
         if exactlyOnce {
-            if !repartitionInputs.isEmpty, !raw.headers.isEmpty, repartitionInputs.contains(raw.topic),
-                let source = raw.headers.last(SourceHighWater.header)
-            {
-                raw.headers.remove(SourceHighWater.header)
-                if let bytes = source.value {
-                    guard sourceHighWater.accept(bytes) else { return }
-                    sourceHighWaterChanged = true
-                }
-            }
-            context.isProcessingInput = true
-            context.repartitionSequence = 0
-            transactionalProducer?.activeTask = context
+            try processExactlyOnce(raw, from: source)
+        } else {
+            try processInput(raw, from: source)
         }
+    }
+
+    /// Under exactly-once: drops a repartition record already processed (``SourceHighWater``),
+    /// and marks the input record's processing for the headers of what it writes.
+    @inline(never)
+    private func processExactlyOnce(_ raw: RawRecord, from source: SourceNodeBase) throws {
+        var raw = raw
+        if !repartitionInputs.isEmpty, !raw.headers.isEmpty, repartitionInputs.contains(raw.topic),
+            let source = raw.headers.last(SourceHighWater.header)
+        {
+            raw.headers.remove(SourceHighWater.header)
+            if let bytes = source.value {
+                guard sourceHighWater.accept(bytes) else { return }
+                sourceHighWaterChanged = true
+            }
+        }
+        context.isProcessingInput = true
+        context.repartitionSequence = 0
+        transactionalProducer?.activeTask = context
         defer { context.isProcessingInput = false }
-        context.recordMetadata = RecordMetadata(topic: raw.topic, partition: raw.partition, offset: raw.offset)
+        try processInput(raw, from: source)
+    }
+
+    /// Processes one input record, then due stream-time punctuations.
+    @inline(__always)
+    private func processInput(_ raw: RawRecord, from source: SourceNodeBase) throws {
+        context.setRecordPosition(topic: raw.topic, partition: raw.partition, offset: raw.offset)
         context.currentRecordTimestamp = raw.timestamp
-        context.currentHeaders = raw.headers
+        // Most records have no headers: skip the assignment's retain and release then.
+        if !raw.headers.isEmpty || !context.currentHeaders.isEmpty { context.currentHeaders = raw.headers }
         context.currentRawKey = raw.key
         context.currentRawValue = raw.value
         defer {
@@ -182,10 +198,10 @@ final class StreamTask {
         } catch {
             try handleProcessingError(error)
         }
-        context.recordMetadata = nil
-        context.currentRawKey = nil
-        context.currentRawValue = nil
-        try punctuate(.streamTime, now: context.streamTime)
+        context.clearRecordPosition()
+        if context.streamTime >= context.punctuations.streamTimeDue {
+            try punctuate(.streamTime, now: context.streamTime)
+        }
     }
 
     private var lastSourceTopic = ""

@@ -18,7 +18,42 @@ final class TaskContext {
     let wallClock: () -> Int64
 
     /// Where the current record came from; `nil` during punctuation.
-    @exclusivity(unchecked) var recordMetadata: RecordMetadata?
+    ///
+    /// Kept as separate fields: the stream thread sets them for every record, and assigning a
+    /// `RecordMetadata` retains its topic and releases the previous one even when consecutive
+    /// records share it (see ``setRecordPosition(topic:partition:offset:)``).
+    var recordMetadata: RecordMetadata? {
+        get {
+            hasRecordPosition ? RecordMetadata(topic: recordTopic, partition: recordPartition, offset: recordOffset) : nil
+        }
+        set {
+            if let newValue {
+                setRecordPosition(topic: newValue.topic, partition: newValue.partition, offset: newValue.offset)
+            } else {
+                hasRecordPosition = false
+            }
+        }
+    }
+    @exclusivity(unchecked) private var hasRecordPosition = false
+    @exclusivity(unchecked) private var recordTopic = ""
+    @exclusivity(unchecked) private var recordPartition: Int32 = 0
+    @exclusivity(unchecked) private var recordOffset: Int64 = 0
+
+    /// Sets ``recordMetadata``; the topic is stored only when it changes (comparing the same
+    /// string is a comparison of its pointer).
+    @inline(__always)
+    func setRecordPosition(topic: String, partition: Int32, offset: Int64) {
+        if topic != recordTopic { recordTopic = topic }
+        recordPartition = partition
+        recordOffset = offset
+        hasRecordPosition = true
+    }
+
+    /// Clears ``recordMetadata``: no record is being processed.
+    @inline(__always)
+    func clearRecordPosition() {
+        hasRecordPosition = false
+    }
     /// The timestamp of the record being processed, or of the punctuation firing.
     @exclusivity(unchecked) var currentRecordTimestamp: Int64 = TaskContext.unknownTime
     /// The headers of the current input record.
