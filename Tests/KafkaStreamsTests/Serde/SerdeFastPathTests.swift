@@ -1,0 +1,87 @@
+@testable import KafkaStreams
+import Testing
+
+/// The serdes' per-record fast paths (concrete optional closures, arrays reused by sources,
+/// borrowed bytes for sinks) give the same bytes and values as the plain paths.
+@Suite struct SerdeFastPathTests {
+    /// An `Int64` serde that is not the built-in one: decimal text.
+    static let decimal = Serde<Int64>(
+        name: "decimal",
+        serialize: { value, buffer in buffer.append(contentsOf: String(value).utf8) },
+        deserialize: { bytes in
+            guard let value = Int64(String(decoding: bytes, as: UTF8.self)) else {
+                throw SerdeError(kind: .invalidData, serde: "decimal", message: "not a number")
+            }
+            return value
+        })
+
+    @Test func optionalOfAUserSerdeOfABuiltInTypeUsesTheUserSerde() throws {
+        let serde = Serde<Int64?>.optional(Self.decimal)
+        #expect(try serde.serialize(42) == Array("42".utf8))
+        #expect(try serde.serialize(nil) == nil)
+        #expect(try serde.deserialize(Array("-7".utf8)) == -7)
+        #expect(try serde.deserialize(nil as [UInt8]?) == nil)
+        #expect(serde.name == "optional(decimal)")
+    }
+
+    struct Point: Codable, Equatable { var x: Int }
+
+    @Test func optionalOfOtherTypesKeepsNullAndValuesApart() throws {
+        let serde = Serde<Point?>.optional(.json(Point.self))
+        #expect(try serde.deserialize(try serde.serialize(Point(x: 3))) == Point(x: 3))
+        #expect(try serde.serialize(nil) == nil)
+        #expect(try serde.deserialize(nil as [UInt8]?) == nil)
+    }
+
+    @Test func aSourcesBytesAreNewWhenTheLastOnesWereKept() throws {
+        let deserialize = Serde<[UInt8]>.bytes.makeSourceDeserializer()
+        let first = try ([1, 2, 3] as [UInt8]).withUnsafeBytes { try deserialize($0) }
+        let second = try ([4, 5] as [UInt8]).withUnsafeBytes { try deserialize($0) }
+        #expect(first == [1, 2, 3], "a value kept downstream never changes")
+        #expect(second == [4, 5])
+    }
+
+    @Test func aSourcesBytesReuseTheirStorageWhenNothingKeptThem() throws {
+        let deserialize = Serde<[UInt8]>.bytes.makeSourceDeserializer()
+        func address(of bytes: [UInt8]) throws -> UnsafeRawPointer? {
+            try bytes.withUnsafeBytes { raw in try deserialize(raw).withUnsafeBytes { $0.baseAddress } }
+        }
+        let first = try address(of: [1, 2, 3, 4])
+        let second = try address(of: [5, 6])
+        #expect(first != nil && first == second)
+        let large = [UInt8](repeating: 9, count: ReusedBytes.largestReused + 1)
+        let copied = try large.withUnsafeBytes { try deserialize($0) }
+        #expect(copied == large)
+    }
+
+    @Test func optionalBytesSourcesReadNullAsNil() throws {
+        let deserialize = Serde<[UInt8]?>.optional(.bytes).makeSourceDeserializer()
+        #expect(try deserialize(nil) == nil)
+        #expect(try ([7] as [UInt8]).withUnsafeBytes { try deserialize($0) } == [7])
+        let plain = Serde<[UInt8]>.bytes.makeSourceDeserializer()
+        #expect(throws: SerdeError.self) { try plain(nil) }
+    }
+
+    /// The bytes a sink sends: borrowed when the serde can, else serialized.
+    func sentBytes<T>(_ serde: Serde<T>, _ value: T) throws -> [UInt8]? {
+        guard let borrowed = serde.withSerializedBytes else { return try serde.serialize(value) }
+        var sent: [UInt8]??
+        try borrowed(value) { bytes in sent = .some(bytes.map(Array.init)) }
+        return try #require(sent)
+    }
+
+    @Test func borrowedBytesEqualTheSerializedOnes() throws {
+        #expect(Serde<[UInt8]>.bytes.withSerializedBytes != nil)
+        #expect(Serde<String>.string.withSerializedBytes != nil)
+        #expect(Serde<String?>.optional(.string).withSerializedBytes != nil)
+        #expect(Serde<Int64>.int64.withSerializedBytes == nil)
+        for text in ["", "word", "héllo wörld, a string longer than fifteen bytes"] {
+            #expect(try sentBytes(.string, text) == Array(text.utf8))
+            #expect(try sentBytes(.optional(.string), text) == Array(text.utf8))
+        }
+        #expect(try sentBytes(Serde<String?>.optional(.string), nil) == nil)
+        #expect(try sentBytes(.bytes, [0, 255]) == [0, 255])
+        #expect(try sentBytes(.bytes, []) == [], "empty is not null")
+        #expect(try sentBytes(Serde<[UInt8]?>.optional(.bytes), nil) == nil)
+    }
+}
