@@ -20,6 +20,9 @@ final class ClientCallbacks: Sendable {
     let deliveryReportHandler: (@Sendable (DeliveryReport) -> Void)?
     /// Which delivery reports reach the handler.
     let deliveryReportScope: DeliveryReportScope
+    /// Successful tagged deliveries, as (tag, partition, offset), instead of through
+    /// `deliveryReportHandler` (no `DeliveryReport` or topic `String` built for them).
+    let taggedOffsetHandler: (@Sendable (_ tag: UInt64, _ partition: Int32, _ offset: Int64) -> Void)?
     /// Set by `subscribe`, read by the rebalance callback on the polling thread.
     let rebalanceHandler = Mutex<(@Sendable (RebalanceEvent) -> Void)?>(nil)
     /// Set by `withRebalanceHandler` for the duration of its body: the address of a non-escaping
@@ -35,9 +38,11 @@ final class ClientCallbacks: Sendable {
         logger: Logger,
         errorHandler: (@Sendable (KafkaError) -> Void)? = nil,
         deliveryReportHandler: (@Sendable (DeliveryReport) -> Void)? = nil,
-        deliveryReportScope: DeliveryReportScope = .all
+        deliveryReportScope: DeliveryReportScope = .all,
+        taggedOffsetHandler: (@Sendable (UInt64, Int32, Int64) -> Void)? = nil
     ) {
         self.deliveryReportScope = deliveryReportScope
+        self.taggedOffsetHandler = taggedOffsetHandler
         self.logger = logger
         self.errorHandler = errorHandler
         self.deliveryReportHandler = deliveryReportHandler

@@ -22,10 +22,12 @@ extension DeliveryReport {
 let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
     _, message, opaque in
     guard let message, let callbacks = ClientCallbacks.from(opaque) else { return }
-    if callbacks.deliveryReportScope == .failuresAndTagged, message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR,
-        message.pointee._private == nil
-    {
-        return
+    if callbacks.deliveryReportScope == .failuresAndTagged, message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+        guard let tag = message.pointee._private else { return }
+        if let taggedOffsetHandler = callbacks.taggedOffsetHandler {
+            taggedOffsetHandler(UInt64(UInt(bitPattern: tag)), message.pointee.partition, message.pointee.offset)
+            return
+        }
     }
     let topic = NativeMessage.topicNamePointer(of: message).map { callbacks.reportTopicName($0) } ?? ""
     let report = DeliveryReport(message: message, topic: topic)

@@ -48,6 +48,9 @@ public final class KafkaProducer: @unchecked Sendable {
     ///     failures and messages produced with a non-zero `tag`, which skips the per-message work
     ///     for the rest (a stream thread only needs those).
     ///     Without it, failed deliveries are logged at `warning`.
+    ///   - taggedOffsets: with `deliveryReports: .failuresAndTagged`, receives the successful
+    ///     tagged deliveries instead of `deliveryReportHandler`, as their tag, partition and
+    ///     offset: no ``DeliveryReport`` (with its topic `String`) is made for them.
     /// - Throws: ``KafkaError`` of kind ``KafkaError/Kind-swift.enum/configuration`` for an
     ///   unknown property, an invalid value or conflicting properties.
     public init(
@@ -55,7 +58,8 @@ public final class KafkaProducer: @unchecked Sendable {
         logger: Logger = Logger(label: "rdkafka"),
         errorHandler: (@Sendable (KafkaError) -> Void)? = nil,
         deliveryReportHandler: (@Sendable (DeliveryReport) -> Void)? = nil,
-        deliveryReports: DeliveryReportScope = .all
+        deliveryReports: DeliveryReportScope = .all,
+        taggedOffsets: (@Sendable (_ tag: UInt64, _ partition: Int32, _ offset: Int64) -> Void)? = nil
     ) throws(KafkaError) {
         var effective = configuration
         let defaultedIdempotence = effective["enable.idempotence"] == nil
@@ -63,7 +67,7 @@ public final class KafkaProducer: @unchecked Sendable {
         self.configuration = effective
         self.callbacks = ClientCallbacks(
             logger: logger, errorHandler: errorHandler, deliveryReportHandler: deliveryReportHandler,
-            deliveryReportScope: deliveryReports)
+            deliveryReportScope: deliveryReports, taggedOffsetHandler: taggedOffsets)
         do {
             self.handle = try callbacks.makeHandle(type: RD_KAFKA_PRODUCER, configuration: effective) { conf in
                 rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)

@@ -80,14 +80,12 @@ final class StreamsProducer: RecordCollector {
             self.producer = try KafkaProducer(
                 configuration: ClientDefaults.producer(config, clientID: clientID, transactionalID: transactionalID),
                 deliveryReportHandler: { report in
-                    if report.error != nil {
-                        failures.record(report)
-                    } else if report.tag > 0 {
-                        changelogOffsets.record(slot: Int(report.tag - 1), offset: report.offset)
-                    }
+                    if report.error != nil { failures.record(report) }
                 },
-                // Only failures and changelog records (tagged) need a report.
-                deliveryReports: .failuresAndTagged)
+                // Only failures and changelog records (tagged) need a report, and of the latter
+                // only the offset.
+                deliveryReports: .failuresAndTagged,
+                taggedOffsets: { tag, _, offset in changelogOffsets.record(slot: Int(tag - 1), offset: offset) })
         } catch {
             throw StreamsConfigError(setting: "producerProperties", message: "\(error)")
         }
