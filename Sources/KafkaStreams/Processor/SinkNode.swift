@@ -8,10 +8,6 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
     // metadata lookup per record in this unspecialized code.
     private let serializeKey: @Sendable (Key, inout [UInt8]) throws -> Bool
     private let serializeValue: @Sendable (Value, inout [UInt8]) throws -> Bool
-    /// The serdes' borrowed bytes (``Serde/withSerializedBytes``), when they have them: keys and
-    /// values that already are their bytes (`.bytes`, `.string`) are not copied into the buffers.
-    private let keyBytes: Serde<Key>.BorrowedBytes?
-    private let valueBytes: Serde<Value>.BorrowedBytes?
     private let partitioner: (@Sendable (Key, Value, Int32) -> Int32?)?
     /// Unowned(unsafe): the task owns its nodes, and a checked reference costs an atomic per use.
     private unowned(unsafe) let task: TaskContext
@@ -27,8 +23,6 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
         self.topic = task.brokerTopic(topic)
         self.serializeKey = key.serializeInto
         self.serializeValue = value.serializeInto
-        self.keyBytes = key.withSerializedBytes
-        self.valueBytes = value.withSerializedBytes
         self.partitioner = partitioner
         self.task = task
         super.init(name: name)
@@ -47,34 +41,24 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
     }
 
     override func process(key: Key, value: Value, timestamp: Int64, headers: RecordHeaders) throws {
+        keyBuffer.removeAll(keepingCapacity: true)
+        valueBuffer.removeAll(keepingCapacity: true)
+        let hasKey = try serializeKey(key, &keyBuffer)
+        let hasValue = try serializeValue(value, &valueBuffer)
         var partition: Int32?
         if let partitioner {
             partition = partitioner(key, value, try count())
         }
-        try Self.withBytes(of: key, borrowed: keyBytes, serialize: serializeKey, buffer: &keyBuffer) { keyBytes in
-            try Self.withBytes(of: value, borrowed: valueBytes, serialize: serializeValue, buffer: &valueBuffer) {
-                valueBytes in
-                if partition == nil, let keyBytes {
+        try keyBuffer.withUnsafeBytes { keyBytes in
+            try valueBuffer.withUnsafeBytes { valueBytes in
+                if partition == nil, hasKey {
                     partition = Murmur2.partition(forKey: keyBytes, partitionCount: try count())
                 }
                 try task.collector.send(
-                    topic: topic, partition: partition, key: keyBytes, value: valueBytes, timestamp: timestamp,
-                    headers: headers)
+                    topic: topic, partition: partition, key: hasKey ? keyBytes : nil,
+                    value: hasValue ? valueBytes : nil, timestamp: timestamp, headers: headers)
             }
         }
-    }
-
-    /// Calls `body` with the serialized bytes of `value` (`nil` for null): borrowed when the serde
-    /// can, else serialized into `buffer`.
-    @inline(__always)
-    private static func withBytes<T>(
-        of value: T, borrowed: Serde<T>.BorrowedBytes?, serialize: (T, inout [UInt8]) throws -> Bool,
-        buffer: inout [UInt8], _ body: (UnsafeRawBufferPointer?) throws -> Void
-    ) throws {
-        if let borrowed { return try borrowed(value, body) }
-        buffer.removeAll(keepingCapacity: true)
-        let isNull = !(try serialize(value, &buffer))
-        try buffer.withUnsafeBytes { try body(isNull ? nil : $0) }
     }
 
     private func count() throws -> Int32 {

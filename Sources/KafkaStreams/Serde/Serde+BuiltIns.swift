@@ -12,11 +12,6 @@ extension Serde where Value == String {
             deserializeNullable: { bytes in
                 guard let bytes else { throw SerdeError.unexpectedNull(serde: "string") }
                 return String(decoding: bytes, as: UTF8.self)
-            },
-            makeReusingDeserializer: nil,
-            withSerializedBytes: { value, body in
-                var value = value
-                try value.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
             }
         )
     }
@@ -62,8 +57,7 @@ extension Serde where Value == [UInt8] {
                     guard let bytes else { throw SerdeError.unexpectedNull(serde: "bytes") }
                     return reused.copy(bytes)
                 }
-            },
-            withSerializedBytes: { value, body in try value.withUnsafeBytes { try body($0) } }
+            }
         )
     }
 }

@@ -54,8 +54,7 @@ extension Serde {
                 guard let bytes else { return nil }
                 return try deserialize(bytes)
             },
-            makeReusingDeserializer: wrapped.makeReusingDeserializer.map(optionalDeserializers),
-            withSerializedBytes: wrapped.withSerializedBytes.map(optionalBorrowedBytes)
+            makeReusingDeserializer: wrapped.makeReusingDeserializer.map(optionalDeserializers)
         )
     }
 
@@ -70,17 +69,6 @@ extension Serde {
                 guard let bytes else { return nil }
                 return try deserialize(bytes)
             }
-        }
-    }
-
-    /// Borrowed bytes of an optional value around the wrapped type's (`nil` for `nil`).
-    @usableFromInline
-    static func optionalBorrowedBytes<Wrapped>(
-        _ wrapped: @escaping Serde<Wrapped>.BorrowedBytes
-    ) -> Serde<Wrapped?>.BorrowedBytes {
-        { value, body in
-            guard let value else { return try body(nil) }
-            try wrapped(value, body)
         }
     }
 }

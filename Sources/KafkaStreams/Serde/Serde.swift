@@ -21,13 +21,6 @@ public struct Serde<Value>: Sendable {
     /// ``deserializeFrom`` is used.
     @usableFromInline let makeReusingDeserializer: (@Sendable () -> (UnsafeRawBufferPointer?) throws -> Value)?
 
-    /// Calls its second argument with the serialized bytes of a value (`nil` for Kafka's null)
-    /// without copying them, when the value holds them already (``bytes``, ``string`` and
-    /// optionals of them); `nil`: sinks serialize into a buffer with ``serializeInto``.
-    @usableFromInline let withSerializedBytes: BorrowedBytes?
-
-    @usableFromInline typealias BorrowedBytes = @Sendable (Value, (UnsafeRawBufferPointer?) throws -> Void) throws -> Void
-
     /// Creates a serde from functions for non-null values.
     ///
     /// - Parameters:
@@ -49,7 +42,6 @@ public struct Serde<Value>: Sendable {
             return try deserialize(bytes)
         }
         self.makeReusingDeserializer = nil
-        self.withSerializedBytes = nil
     }
 
     /// Creates a serde that handles Kafka's null itself.
@@ -63,24 +55,21 @@ public struct Serde<Value>: Sendable {
         deserializeNullable deserialize: @escaping @Sendable (UnsafeRawBufferPointer?) throws -> Value
     ) {
         self.init(
-            name: name, serializeNullable: serialize, deserializeNullable: deserialize, makeReusingDeserializer: nil,
-            withSerializedBytes: nil)
+            name: name, serializeNullable: serialize, deserializeNullable: deserialize, makeReusingDeserializer: nil)
     }
 
-    /// The nullable init with the fast paths of the built-in serdes.
+    /// The nullable init with a ``makeReusingDeserializer`` (built-in serdes).
     @usableFromInline
     init(
         name: String,
         serializeNullable serialize: @escaping @Sendable (Value, inout [UInt8]) throws -> Bool,
         deserializeNullable deserialize: @escaping @Sendable (UnsafeRawBufferPointer?) throws -> Value,
-        makeReusingDeserializer: (@Sendable () -> (UnsafeRawBufferPointer?) throws -> Value)?,
-        withSerializedBytes: BorrowedBytes?
+        makeReusingDeserializer: (@Sendable () -> (UnsafeRawBufferPointer?) throws -> Value)?
     ) {
         self.name = name
         self.serializeInto = serialize
         self.deserializeFrom = deserialize
         self.makeReusingDeserializer = makeReusingDeserializer
-        self.withSerializedBytes = withSerializedBytes
     }
 
     /// A deserializer for one source node: ``makeReusingDeserializer`` when there is one.

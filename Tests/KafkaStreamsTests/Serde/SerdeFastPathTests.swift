@@ -1,8 +1,8 @@
 @testable import KafkaStreams
 import Testing
 
-/// The serdes' per-record fast paths (concrete optional closures, arrays reused by sources,
-/// borrowed bytes for sinks) give the same bytes and values as the plain paths.
+/// The serdes' per-record fast paths (concrete optional closures, arrays reused by sources) give
+/// the same bytes and values as the plain paths.
 @Suite struct SerdeFastPathTests {
     /// An `Int64` serde that is not the built-in one: decimal text.
     static let decimal = Serde<Int64>(
@@ -60,28 +60,5 @@ import Testing
         #expect(try ([7] as [UInt8]).withUnsafeBytes { try deserialize($0) } == [7])
         let plain = Serde<[UInt8]>.bytes.makeSourceDeserializer()
         #expect(throws: SerdeError.self) { try plain(nil) }
-    }
-
-    /// The bytes a sink sends: borrowed when the serde can, else serialized.
-    func sentBytes<T>(_ serde: Serde<T>, _ value: T) throws -> [UInt8]? {
-        guard let borrowed = serde.withSerializedBytes else { return try serde.serialize(value) }
-        var sent: [UInt8]??
-        try borrowed(value) { bytes in sent = .some(bytes.map(Array.init)) }
-        return try #require(sent)
-    }
-
-    @Test func borrowedBytesEqualTheSerializedOnes() throws {
-        #expect(Serde<[UInt8]>.bytes.withSerializedBytes != nil)
-        #expect(Serde<String>.string.withSerializedBytes != nil)
-        #expect(Serde<String?>.optional(.string).withSerializedBytes != nil)
-        #expect(Serde<Int64>.int64.withSerializedBytes == nil)
-        for text in ["", "word", "héllo wörld, a string longer than fifteen bytes"] {
-            #expect(try sentBytes(.string, text) == Array(text.utf8))
-            #expect(try sentBytes(.optional(.string), text) == Array(text.utf8))
-        }
-        #expect(try sentBytes(Serde<String?>.optional(.string), nil) == nil)
-        #expect(try sentBytes(.bytes, [0, 255]) == [0, 255])
-        #expect(try sentBytes(.bytes, []) == [], "empty is not null")
-        #expect(try sentBytes(Serde<[UInt8]?>.optional(.bytes), nil) == nil)
     }
 }
