@@ -21,7 +21,13 @@ extension DeliveryReport {
 // Called on the thread in rd_kafka_poll / rd_kafka_flush (or a transactional call that flushes).
 let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
     _, message, opaque in
-    guard let message, let callbacks = ClientCallbacks.from(opaque) else { return }
+    guard let message, let opaque else { return }
+    // Borrowed: the client keeps its callbacks alive while librdkafka may call back, and taking
+    // a reference would retain and release them for every produced message.
+    Unmanaged<ClientCallbacks>.fromOpaque(opaque)._withUnsafeGuaranteedRef { report(message, to: $0) }
+}
+
+private func report(_ message: UnsafePointer<rd_kafka_message_t>, to callbacks: ClientCallbacks) {
     if callbacks.deliveryReportScope == .failuresAndTagged, message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
         guard let tag = message.pointee._private else { return }
         if let taggedOffsetHandler = callbacks.taggedOffsetHandler {

@@ -3,15 +3,19 @@
 /// Children are kept as ``ProcessorNodeBase`` and cast unchecked when called (their type is
 /// checked once, in ``connect(_:parent:)``): an array of `ProcessorNode<K, V>` would have its
 /// generic metadata looked up on every forward in the nodes' unspecialized code.
-struct Forwarder<K, V> {
-    private(set) var children: [ProcessorNodeBase] = []
+///
+/// A class, held by its node in a `let`: as a struct in a node's `var`, every forward copied it
+/// (retaining and releasing its array) around the child's call, which as far as the compiler
+/// knows could change it.
+final class Forwarder<K, V> {
+    // Unchecked: children are connected before the first record and a task's nodes run on one
+    // thread, so a dynamic exclusivity check per forward buys nothing.
+    @exclusivity(unchecked) private(set) var children: [ProcessorNodeBase] = []
     /// The child when there is exactly one (most nodes), unretained: `children` keeps it alive.
-    /// Forwarding through the array retains the array and the child around each call (the
-    /// call could change the array as far as the compiler knows): four atomic operations per
-    /// node and record.
-    private var onlyChild: Unmanaged<ProcessorNodeBase>?
+    /// Calling through the array retains the child around the call.
+    @exclusivity(unchecked) private var onlyChild: Unmanaged<ProcessorNodeBase>?
 
-    mutating func connect(_ child: ProcessorNodeBase, parent: String) throws {
+    func connect(_ child: ProcessorNodeBase, parent: String) throws {
         guard child is ProcessorNode<K, V> else {
             throw TopologyError.invalidTopology(
                 "\(child.name) cannot follow \(parent): \(parent) forwards Record<\(K.self), \(V.self)>")

@@ -41,7 +41,10 @@ final class KStreamMapValues<K, V, VR>: ForwardingNode<K, V, K, VR> {
     }
 
     override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
-        try downstream.forward(key: key, value: try mapper(key, value), timestamp: timestamp, headers: headers)
+        // The user's function first: evaluated as an argument, after `downstream`, it would make
+        // the node copy (retain and release) its forwarder around the call.
+        let newValue = try mapper(key, value)
+        try downstream.forward(key: key, value: newValue, timestamp: timestamp, headers: headers)
     }
 }
 
@@ -54,7 +57,8 @@ final class KStreamSelectKey<K, V, KR>: ForwardingNode<K, V, KR, V> {
     }
 
     override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
-        try downstream.forward(key: try selector(key, value), value: value, timestamp: timestamp, headers: headers)
+        let newKey = try selector(key, value)  // first, as in KStreamMapValues
+        try downstream.forward(key: newKey, value: value, timestamp: timestamp, headers: headers)
     }
 }
 

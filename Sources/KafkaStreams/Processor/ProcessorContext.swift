@@ -5,7 +5,7 @@
 public final class ProcessorContext<KeyOut, ValueOut> {
     let task: TaskContext
     let nodeName: String
-    var downstream = Forwarder<KeyOut, ValueOut>()
+    let downstream = Forwarder<KeyOut, ValueOut>()
     /// The stores connected to this processor; others are not visible to it.
     var connectedStores: Set<String> = []
 

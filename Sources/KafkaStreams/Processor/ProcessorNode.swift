@@ -50,9 +50,8 @@ class ProcessorNode<K, V>: ProcessorNodeBase {
 
 /// A node that takes `Record<KIn, VIn>` and forwards `Record<KOut, VOut>` to its children.
 class ForwardingNode<KIn, VIn, KOut, VOut>: ProcessorNode<KIn, VIn> {
-    /// Unchecked: children are connected before the first record and a task's nodes run on one
-    /// thread, so the per-record dynamic exclusivity check of this property buys nothing.
-    @exclusivity(unchecked) var downstream = Forwarder<KOut, VOut>()
+    /// The node's children.
+    let downstream = Forwarder<KOut, VOut>()
 
     override func connect(child: ProcessorNodeBase) throws {
         try downstream.connect(child, parent: name)

@@ -22,8 +22,7 @@ class SourceNodeBase: ProcessorNodeBase {
 /// config's default); a negative one goes to ``StreamsConfig/invalidTimestampHandler``. Valid
 /// timestamps advance the task's stream time. The default extractor costs nothing per record.
 final class SourceNode<Key, Value>: SourceNodeBase {
-    /// Unchecked for the reason given at ``ForwardingNode/downstream``.
-    @exclusivity(unchecked) private var downstream = Forwarder<Key, Value>()
+    private let downstream = Forwarder<Key, Value>()
     // The serdes' functions rather than the serdes: reading a `Serde<Key>` field costs a generic
     // metadata lookup per record in this unspecialized code.
     // Made for this node: a `.bytes` serde's reuses the previous record's array (``ReusedBytes``).
@@ -92,8 +91,13 @@ final class SourceNode<Key, Value>: SourceNodeBase {
         guard let timestamp = try timestamp(of: key, value, raw) else { return }
         task.currentRecordTimestamp = timestamp
         if timestamp > task.streamTime { task.streamTime = timestamp }
-        try NodeFailure.unwrapping(into: task) {
+        // NodeFailure.unwrapping, written out: passing the unowned(unsafe) `task` to it retained
+        // and released the task for every record.
+        do {
             try downstream.forward(key: key, value: value, timestamp: timestamp, headers: raw.headers)
+        } catch let failure as NodeFailure {
+            task.currentNode = failure.node
+            throw failure.underlying
         }
     }
 
