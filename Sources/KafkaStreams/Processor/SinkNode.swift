@@ -41,16 +41,27 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
     }
 
     override func process(key: Key, value: Value, timestamp: Int64, headers: RecordHeaders) throws {
-        keyBuffer.removeAll(keepingCapacity: true)
-        valueBuffer.removeAll(keepingCapacity: true)
-        let hasKey = try serializeKey(key, &keyBuffer)
-        let hasValue = try serializeValue(value, &valueBuffer)
+        // The buffers are moved into locals for the call (and back after): used as properties,
+        // each `withUnsafeBytes` below retained and released its array, since the closure could
+        // have replaced it.
+        var keyBytes: [UInt8] = []
+        var valueBytes: [UInt8] = []
+        swap(&keyBytes, &keyBuffer)
+        swap(&valueBytes, &valueBuffer)
+        defer {
+            swap(&keyBytes, &keyBuffer)
+            swap(&valueBytes, &valueBuffer)
+        }
+        keyBytes.removeAll(keepingCapacity: true)
+        valueBytes.removeAll(keepingCapacity: true)
+        let hasKey = try serializeKey(key, &keyBytes)
+        let hasValue = try serializeValue(value, &valueBytes)
         var partition: Int32?
         if let partitioner {
             partition = partitioner(key, value, try count())
         }
-        try keyBuffer.withUnsafeBytes { keyBytes in
-            try valueBuffer.withUnsafeBytes { valueBytes in
+        try keyBytes.withUnsafeBytes { keyBytes in
+            try valueBytes.withUnsafeBytes { valueBytes in
                 if partition == nil, hasKey {
                     partition = Murmur2.partition(forKey: keyBytes, partitionCount: try count())
                 }

@@ -44,7 +44,8 @@ extension Serde where Value == [UInt8] {
         Serde(
             name: "bytes",
             serializeNullable: { value, buffer in
-                buffer.append(contentsOf: value)
+                // Through a pointer: appending the array itself retains and releases it.
+                value.withUnsafeBytes { buffer.append(contentsOf: $0) }
                 return true
             },
             deserializeNullable: { bytes in
