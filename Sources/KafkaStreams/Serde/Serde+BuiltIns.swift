@@ -12,7 +12,8 @@ extension Serde where Value == String {
             deserializeNullable: { bytes in
                 guard let bytes else { throw SerdeError.unexpectedNull(serde: "string") }
                 return String(decoding: bytes, as: UTF8.self)
-            }
+            },
+            makeReusingDeserializer: nil, builtIn: .string
         )
     }
 }
@@ -58,7 +59,8 @@ extension Serde where Value == [UInt8] {
                     guard let bytes else { throw SerdeError.unexpectedNull(serde: "bytes") }
                     return reused.copy(bytes)
                 }
-            }
+            },
+            builtIn: .bytes
         )
     }
 }

@@ -32,8 +32,12 @@ extension Serde {
         case is Int64.Type: return cast(Serde<Int64?>.wrapping)
         case is Int32.Type: return cast(Serde<Int32?>.wrapping)
         case is Double.Type: return cast(Serde<Double?>.wrapping)
-        case is String.Type: return cast(Serde<String?>.wrapping)
-        case is [UInt8].Type: return cast(Serde<[UInt8]?>.wrapping)
+        case is String.Type:
+            if wrapped.builtIn == .string { return unsafeBitCast(Serde<String?>.optionalString, to: Serde<Wrapped?>.self) }
+            return cast(Serde<String?>.wrapping)
+        case is [UInt8].Type:
+            if wrapped.builtIn == .bytes { return unsafeBitCast(Serde<[UInt8]?>.optionalBytes, to: Serde<Wrapped?>.self) }
+            return cast(Serde<[UInt8]?>.wrapping)
         default: return nil
         }
     }
@@ -70,5 +74,48 @@ extension Serde {
                 return try deserialize(bytes)
             }
         }
+    }
+}
+
+/// The built-in serdes whose optionals have closures of their own.
+@usableFromInline
+enum BuiltInSerde: Sendable {
+    case bytes
+    case string
+}
+
+extension Serde where Value == [UInt8]? {
+    /// `optional(.bytes)`: its own closures rather than ``Serde/wrapping(_:)``'s around `.bytes`'s,
+    /// one closure call (and the copy of the unwrapped value it takes) less per key or value.
+    @usableFromInline
+    static var optionalBytes: Serde<[UInt8]?> {
+        Serde(
+            name: "optional(bytes)",
+            serializeNullable: { value, buffer in
+                guard let value else { return false }
+                value.withUnsafeBytes { buffer.append(contentsOf: $0) }
+                return true
+            },
+            deserializeNullable: { bytes in bytes.map { Array($0) } },
+            makeReusingDeserializer: {
+                let reused = ReusedBytes()
+                return { bytes in bytes.map { reused.copy($0) } }
+            })
+    }
+}
+
+extension Serde where Value == String? {
+    /// `optional(.string)`, with closures of its own like ``optionalBytes``.
+    @usableFromInline
+    static var optionalString: Serde<String?> {
+        Serde(
+            name: "optional(string)",
+            serializeNullable: { value, buffer in
+                guard let value else { return false }
+                buffer.append(contentsOf: value.utf8)
+                return true
+            },
+            deserializeNullable: { bytes in bytes.map { String(decoding: $0, as: UTF8.self) } },
+            makeReusingDeserializer: nil)
     }
 }

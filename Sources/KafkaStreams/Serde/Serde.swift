@@ -21,6 +21,9 @@ public struct Serde<Value>: Sendable {
     /// ``deserializeFrom`` is used.
     @usableFromInline let makeReusingDeserializer: (@Sendable () -> (UnsafeRawBufferPointer?) throws -> Value)?
 
+    /// Which built-in serde this is, if one whose optional has closures of its own (``optional(_:)``).
+    @usableFromInline let builtIn: BuiltInSerde?
+
     /// Creates a serde from functions for non-null values.
     ///
     /// - Parameters:
@@ -42,6 +45,7 @@ public struct Serde<Value>: Sendable {
             return try deserialize(bytes)
         }
         self.makeReusingDeserializer = nil
+        self.builtIn = nil
     }
 
     /// Creates a serde that handles Kafka's null itself.
@@ -58,18 +62,20 @@ public struct Serde<Value>: Sendable {
             name: name, serializeNullable: serialize, deserializeNullable: deserialize, makeReusingDeserializer: nil)
     }
 
-    /// The nullable init with a ``makeReusingDeserializer`` (built-in serdes).
+    /// The nullable init with the built-in serdes' extras.
     @usableFromInline
     init(
         name: String,
         serializeNullable serialize: @escaping @Sendable (Value, inout [UInt8]) throws -> Bool,
         deserializeNullable deserialize: @escaping @Sendable (UnsafeRawBufferPointer?) throws -> Value,
-        makeReusingDeserializer: (@Sendable () -> (UnsafeRawBufferPointer?) throws -> Value)?
+        makeReusingDeserializer: (@Sendable () -> (UnsafeRawBufferPointer?) throws -> Value)?,
+        builtIn: BuiltInSerde? = nil
     ) {
         self.name = name
         self.serializeInto = serialize
         self.deserializeFrom = deserialize
         self.makeReusingDeserializer = makeReusingDeserializer
+        self.builtIn = builtIn
     }
 
     /// A deserializer for one source node: ``makeReusingDeserializer`` when there is one.

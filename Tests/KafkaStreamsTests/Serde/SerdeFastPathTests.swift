@@ -24,6 +24,37 @@ import Testing
         #expect(serde.name == "optional(decimal)")
     }
 
+    @Test func optionalOfAUserSerdeOfStringsOrBytesUsesTheUserSerde() throws {
+        let shouting = Serde<String>(
+            name: "shouting",
+            serialize: { value, buffer in buffer.append(contentsOf: value.uppercased().utf8) },
+            deserialize: { bytes in String(decoding: bytes, as: UTF8.self).lowercased() })
+        let strings = Serde<String?>.optional(shouting)
+        #expect(try strings.serialize("hey") == Array("HEY".utf8))
+        #expect(try strings.deserialize(Array("HO".utf8)) == "ho")
+        #expect(try strings.serialize(nil) == nil)
+        let reversed = Serde<[UInt8]>(
+            name: "reversed", serialize: { value, buffer in buffer.append(contentsOf: value.reversed()) },
+            deserialize: { bytes in bytes.reversed() })
+        let bytes = Serde<[UInt8]?>.optional(reversed)
+        #expect(try bytes.serialize([1, 2]) == [2, 1])
+        #expect(try ([3, 4] as [UInt8]).withUnsafeBytes { try bytes.makeSourceDeserializer()($0) } == [4, 3])
+    }
+
+    @Test func optionalsOfTheBuiltInStringAndBytesSerdes() throws {
+        let strings = Serde<String?>.optional(.string)
+        #expect(strings.name == "optional(string)")
+        #expect(try strings.deserialize(try strings.serialize("héllo")) == "héllo")
+        #expect(try strings.serialize("") == [], "empty is not null")
+        #expect(try strings.deserialize(nil as [UInt8]?) == nil)
+        let bytes = Serde<[UInt8]?>.optional(.bytes)
+        #expect(bytes.name == "optional(bytes)")
+        #expect(try bytes.serialize([0, 255]) == [0, 255])
+        #expect(try bytes.serialize([]) == [])
+        #expect(try bytes.serialize(nil) == nil)
+        #expect(try bytes.deserialize([9] as [UInt8]?) == [9])
+    }
+
     struct Point: Codable, Equatable { var x: Int }
 
     @Test func optionalOfOtherTypesKeepsNullAndValuesApart() throws {
