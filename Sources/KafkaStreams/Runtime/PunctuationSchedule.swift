@@ -43,8 +43,8 @@ final class PunctuationSchedule {
         // Called per record: when nothing is due or cancelled, touch nothing (filtering a copy of
         // the shared array would copy it every time).
         guard isDueOrCancelled(type == .streamTime ? streamTime : wallClock, now: now) else { return false }
-        var entries = type == .streamTime ? streamTime : wallClock
-        entries.removeAll { $0.cancellable.isCancelled }
+        let scheduled = type == .streamTime ? streamTime : wallClock
+        var entries = scheduled.filter { !$0.cancellable.isCancelled }
         var fired = false
         for entry in entries where entry.next <= now && !entry.cancellable.isCancelled {
             try fire(entry, now)
@@ -55,6 +55,9 @@ final class PunctuationSchedule {
             }
             entry.next = next
         }
+        // Punctuators may schedule punctuations: ``add(_:type:)`` appended them meanwhile.
+        let current = type == .streamTime ? streamTime : wallClock
+        entries.append(contentsOf: current.dropFirst(scheduled.count))
         switch type {
         case .streamTime:
             streamTime = entries

@@ -331,6 +331,36 @@ import Testing
         #expect(ticks(output) == [])
     }
 
+    @Test func punctuatorCanScheduleAnotherPunctuation() throws {
+        // The first stream-time punctuation (at the first record) schedules a second one of its
+        // own; both then fire at the next due times.
+        struct Scheduler: Processor {
+            init(context: ProcessorContext<String, Int64>) throws {
+                final class Scheduled { var done = false }
+                let scheduled = Scheduled()
+                _ = try context.schedule(interval: .milliseconds(10), type: .streamTime) { time in
+                    try context.forward(Record(key: "first", value: time, timestamp: time))
+                    guard !scheduled.done else { return }
+                    scheduled.done = true
+                    _ = try context.schedule(interval: .milliseconds(10), type: .streamTime) { time in
+                        try context.forward(Record(key: "second", value: time, timestamp: time))
+                    }
+                }
+            }
+            func process(_ record: Record<String, Int64>) throws {}
+        }
+        let topology = Topology()
+        try topology.addSource("src", topics: ["in"], key: .string, value: .int64)
+        try topology.addProcessor("scheduler", Scheduler.self, parents: ["src"])
+        try topology.addSink("sink", topic: "out", key: .string, value: .int64, parents: ["scheduler"])
+        let driver = try TopologyTestDriver(topology: topology)
+        let input = driver.createInputTopic("in", key: .string, value: .int64)
+        let output = driver.createOutputTopic("out", key: .string, value: .int64)
+        for timestamp: Int64 in [0, 10] { try input.pipeInput(key: "r", value: 0, timestamp: timestamp) }
+        let fired = output.readKeyValuesToList().map { "\($0.key) \($0.value)" }
+        #expect(fired == ["first 0", "first 10", "second 10"], "the second is due from its scheduling on, after the first")
+    }
+
     @Test func punctuatorCanCancelItself() throws {
         final class Box { var value: Cancellable? }
         struct Once: Processor {
