@@ -144,14 +144,19 @@ struct StreamsBench: ParsableCommand {
         for round in 1...max(1, `repeat`) {
             var roundContext = context
             if round > 1 { roundContext.runID = "\(runID)-r\(round)" }
-            var results: [RowResult] = []
-            for row in selected {
+            // Even rounds run the rows in reverse order, so that no row always runs after its limit
+            // row (on a broker that by then holds that row's topics too).
+            let order = round % 2 == 0 ? Array(selected.indices.reversed()) : Array(selected.indices)
+            var measured: [Int: RowResult] = [:]
+            for index in order {
+                let row = selected[index]
                 print(`repeat` > 1 ? "running \(row.name) (round \(round) of \(`repeat`)) ..." : "running \(row.name) ...")
                 fflush(nil)  // progress shows at once when the output is piped
-                results.append(measure(row, context: roundContext, limits: results))
-                if let error = results.last?.error { print("  FAILED: \(error)") }
+                let result = measure(row, context: roundContext)
+                if let error = result.error { print("  FAILED: \(error)") }
+                measured[index] = result
             }
-            rounds.append(results)
+            rounds.append(Self.withRatios(selected.indices.map { measured[$0]! }, of: selected))
         }
         let results = selected.indices.map { index in RowResult.combining(rounds.map { $0[index] }) }
 
@@ -235,7 +240,26 @@ struct StreamsBench: ParsableCommand {
         }
     }
 
-    private func measure(_ row: BenchRow, context: BenchContext, limits: [RowResult]) -> RowResult {
+    /// Each row's throughput as a ratio to its limit row's in the same round (1 for limit rows;
+    /// none when the limit row did not run or failed, or for rows with an input of their own).
+    private static func withRatios(_ results: [RowResult], of rows: [BenchRow]) -> [RowResult] {
+        zip(rows, results).map { row, result in
+            var result = result
+            guard result.error == nil else { return result }
+            if row.workload == .ownInput {
+                result.ratio = nil
+            } else if let limit = row.limit {
+                if let limitResult = results.first(where: { $0.name == limit }), limitResult.error == nil {
+                    result.ratio = result.recordsPerSecond / limitResult.recordsPerSecond
+                }
+            } else {
+                result.ratio = 1
+            }
+            return result
+        }
+    }
+
+    private func measure(_ row: BenchRow, context: BenchContext) -> RowResult {
         var result = RowResult(name: row.name, limit: row.limit)
         _ = ProcessMemory.resetPeak()
         result.startRSSBytes = ProcessMemory.currentBytes
@@ -253,15 +277,6 @@ struct StreamsBench: ParsableCommand {
             result.peakRSSBytes = run.peakRSSBytes
             result.latency = run.latency
             result.memory = run.memory
-            if row.workload == .ownInput {
-                result.ratio = nil
-            } else if let limit = row.limit {
-                if let limitResult = limits.last(where: { $0.name == limit }), limitResult.error == nil {
-                    result.ratio = result.recordsPerSecond / limitResult.recordsPerSecond
-                }
-            } else {
-                result.ratio = 1
-            }
         } catch {
             result.error = "\(error)"
         }
