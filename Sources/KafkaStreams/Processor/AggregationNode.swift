@@ -46,6 +46,31 @@ class AggregationNode<K, V, VA>: ForwardingNode<K, V, K, Change<VA>> {
         return true
     }
 
+    /// Updates the key's aggregate in the store to `update(old aggregate or nil)` and forwards
+    /// the result. Inlined into each node's `process`, so that it runs with the aggregate's type
+    /// as the node knows it (concrete in ``KStreamCount``).
+    @inline(__always)
+    func aggregate(
+        key: K, value: V, timestamp: Int64, headers: RecordHeaders, _ update: (VA?) throws -> VA
+    ) throws {
+        if skipsNull(key: key, value: value) { return }
+        guard let store else { return }
+        // The key is serialized once for the read and the write; the old aggregate's timestamp
+        // comes back apart from it (no `ValueAndTimestamp<VA>?` to look up metadata for).
+        try store.setKey(key)
+        var oldTimestamp = timestamp
+        let old = try store.lookupSetKey(timestamp: &oldTimestamp)
+        let newAggregate = try update(old)
+        let resultTimestamp = max(timestamp, oldTimestamp)
+        try store.putSetKey(newAggregate, timestamp: resultTimestamp)
+        if forwardsOnFlush { return }
+        if let toStream {
+            try toStream.forwardNewValue(key: key, newAggregate, timestamp: resultTimestamp, headers: headers)
+            return
+        }
+        try forwardChange(key: key, newValue: newAggregate, oldValue: old, timestamp: resultTimestamp, headers: headers)
+    }
+
     /// Sends the change of one key's aggregate to the children. Not inlined: a `Change<VA>` (and
     /// `VA?`) in the callers' unspecialized code would cost metadata lookups on every record,
     /// also on the common path through ``toStream``, which does not build one.

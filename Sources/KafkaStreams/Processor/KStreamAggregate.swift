@@ -13,21 +13,8 @@ final class KStreamAggregate<K, V, VA>: AggregationNode<K, V, VA> {
     }
 
     override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
-        if skipsNull(key: key, value: value) { return }
-        guard let store else { return }
-        // The key is serialized once for the read and the write; the old aggregate's timestamp
-        // comes back apart from it (no `ValueAndTimestamp<VA>?` to look up metadata for).
-        try store.setKey(key)
-        var oldTimestamp = timestamp
-        let old = try store.lookupSetKey(timestamp: &oldTimestamp)
-        let newAggregate = try update(key, value, old)
-        let resultTimestamp = max(timestamp, oldTimestamp)
-        try store.putSetKey(newAggregate, timestamp: resultTimestamp)
-        if forwardsOnFlush { return }
-        if let toStream {
-            try toStream.forwardNewValue(key: key, newAggregate, timestamp: resultTimestamp, headers: headers)
-            return
+        try aggregate(key: key, value: value, timestamp: timestamp, headers: headers) { old in
+            try update(key, value, old)
         }
-        try forwardChange(key: key, newValue: newAggregate, oldValue: old, timestamp: resultTimestamp, headers: headers)
     }
 }

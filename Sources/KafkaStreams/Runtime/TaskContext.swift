@@ -30,7 +30,7 @@ final class TaskContext {
             if let newValue {
                 setRecordPosition(topic: newValue.topic, partition: newValue.partition, offset: newValue.offset)
             } else {
-                hasRecordPosition = false
+                clearRecordPosition()
             }
         }
     }
