@@ -35,8 +35,9 @@ struct ResultReport {
             if let range = result.ratioRange {
                 lines.append(
                     String(
-                        format: "%@: median of %d rounds; ratios %.2f to %.2f", result.name, result.rounds,
-                        range.lowerBound, range.upperBound))
+                        format: "%@: median of %d rounds; ratios %.2f to %.2f (by round: %@)", result.name, result.rounds,
+                        range.lowerBound, range.upperBound,
+                        result.roundRatios.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
             }
             if let memory = result.memory {
                 lines.append(

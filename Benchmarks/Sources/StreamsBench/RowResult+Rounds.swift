@@ -1,7 +1,7 @@
 extension RowResult {
     /// One row's result over repeated rounds: the round with the median throughput, with the
     /// median of the rounds' ratios (each round's ratio compares the row with its limit row of the
-    /// same round, run just before it) and their range. A failed round fails the row.
+    /// same round) and their range. A failed round fails the row.
     static func combining(_ rounds: [RowResult]) -> RowResult {
         guard var combined = rounds.first else { preconditionFailure("no rounds") }
         guard rounds.count > 1 else { return combined }
@@ -9,10 +9,12 @@ extension RowResult {
         let byThroughput = rounds.sorted { $0.recordsPerSecond < $1.recordsPerSecond }
         combined = byThroughput[byThroughput.count / 2]
         combined.rounds = rounds.count
-        let ratios = rounds.compactMap(\.ratio).sorted()
+        let inRoundOrder = rounds.compactMap(\.ratio)
+        let ratios = inRoundOrder.sorted()
         if combined.limit != nil, ratios.count == rounds.count, let lowest = ratios.first, let highest = ratios.last {
             combined.ratio = median(ratios)
             combined.ratioRange = lowest...highest
+            combined.roundRatios = inRoundOrder
         }
         return combined
     }

@@ -18,6 +18,9 @@ struct RowResult {
     /// With repeated rounds: how many, and the smallest and largest ratio among them.
     var rounds = 1
     var ratioRange: ClosedRange<Double>?
+    /// With repeated rounds: each round's ratio, in round order (even rounds run the rows in
+    /// reverse order).
+    var roundRatios: [Double] = []
     /// Peak RSS during the row (see ``ProcessMemory``); the application process's for the memory check.
     var peakRSSBytes: Int?
     /// RSS when the row started.
