@@ -15,12 +15,17 @@ final class RawLoop {
     private var nextOffsets: [[Int64]]
     private var lastCommit = ContinuousClock.now
 
-    init(settings: ClientSettings, groupID: String, topics: [String], partitions: Int) throws {
+    /// - Parameter outputs: the topics the loop produces to. Their metadata is fetched before the
+    ///   loop subscribes, as the streams runtime's sinks do (they look up partition counts when
+    ///   they are created): otherwise the first records wait in librdkafka's unassigned queue for
+    ///   metadata, while the consumer pre-fetches, and no output appears until pre-fetching ends.
+    init(settings: ClientSettings, groupID: String, topics: [String], outputs: [String], partitions: Int) throws {
         self.settings = settings
         let failures = failures
         producer = try KafkaProducer(
             configuration: settings.producer(clientID: "\(groupID)-producer"),
             deliveryReportHandler: { failures.record($0) })
+        for output in outputs { _ = try producer.partitionCount(topic: output, timeout: .seconds(30)) }
         consumer = try KafkaConsumer(configuration: settings.consumer(groupID: groupID))
         self.topics = topics
         nextOffsets = topics.map { _ in [Int64](repeating: -1, count: partitions) }

@@ -15,7 +15,7 @@ enum RawPassthrough {
         let settings = context.settings
         let partitions = context.input.partitions
         return BackgroundLoop.start(name: name) { control in
-            let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input], partitions: partitions)
+            let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input], outputs: [output], partitions: partitions)
             var consumed = 0
             try raw.run(control) { message in
                 try raw.send(topic: output, key: message.key, value: message.value, timestamp: message.timestamp)

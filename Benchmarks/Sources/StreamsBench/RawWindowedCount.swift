@@ -21,7 +21,7 @@ enum RawWindowedCount {
         let settings = context.settings
         let partitions = context.input.partitions
         return BackgroundLoop.start(name: name) { control in
-            let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input], partitions: partitions)
+            let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input], outputs: [output], partitions: partitions)
             var counts: [[UInt8]: Int64] = [:]
             var consumed = 0
             var windowedKey: [UInt8] = []

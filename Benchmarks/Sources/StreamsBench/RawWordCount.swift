@@ -44,7 +44,7 @@ enum RawWordCount {
         let settings = context.settings
         let partitions = context.input.partitions
         return BackgroundLoop.start(name: name) { control in
-            let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input, repartition], partitions: partitions)
+            let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input, repartition], outputs: [repartition, output], partitions: partitions)
             var counts: [String: Int64] = [:]
             var lines = 0
             var words = 0

@@ -39,6 +39,11 @@ struct ResultReport {
                         range.lowerBound, range.upperBound,
                         result.roundRatios.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
             }
+            if result.rounds > 1 {
+                lines.append(
+                    "\(result.name): input rec/s by round: "
+                        + result.roundRates.map { String(format: "%.0f", $0) }.joined(separator: ", "))
+            }
             if let memory = result.memory {
                 lines.append(
                     String(

@@ -9,6 +9,7 @@ extension RowResult {
         let byThroughput = rounds.sorted { $0.recordsPerSecond < $1.recordsPerSecond }
         combined = byThroughput[byThroughput.count / 2]
         combined.rounds = rounds.count
+        combined.roundRates = rounds.map(\.recordsPerSecond)
         let inRoundOrder = rounds.compactMap(\.ratio)
         let ratios = inRoundOrder.sorted()
         if combined.limit != nil, ratios.count == rounds.count, let lowest = ratios.first, let highest = ratios.last {

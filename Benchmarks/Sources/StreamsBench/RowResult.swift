@@ -21,6 +21,8 @@ struct RowResult {
     /// With repeated rounds: each round's ratio, in round order (even rounds run the rows in
     /// reverse order).
     var roundRatios: [Double] = []
+    /// With repeated rounds: each round's input records per second, in round order.
+    var roundRates: [Double] = []
     /// Peak RSS during the row (see ``ProcessMemory``); the application process's for the memory check.
     var peakRSSBytes: Int?
     /// RSS when the row started.
