@@ -8,6 +8,10 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
     // metadata lookup per record in this unspecialized code.
     private let serializeKey: @Sendable (Key, inout [UInt8]) throws -> Bool
     private let serializeValue: @Sendable (Value, inout [UInt8]) throws -> Bool
+    /// Set for built-in serdes, whose bytes are handed to the producer without a copy or a
+    /// closure call (``BuiltInSerde/withSerializedBytes(of:scratch:_:)``).
+    private let keyBuiltIn: BuiltInSerde?
+    private let valueBuiltIn: BuiltInSerde?
     private let partitioner: (@Sendable (Key, Value, Int32) -> Int32?)?
     /// Unowned(unsafe): the task owns its nodes, and a checked reference costs an atomic per use.
     private unowned(unsafe) let task: TaskContext
@@ -23,6 +27,8 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
         self.topic = task.brokerTopic(topic)
         self.serializeKey = key.serializeInto
         self.serializeValue = value.serializeInto
+        self.keyBuiltIn = key.builtIn
+        self.valueBuiltIn = value.builtIn
         self.partitioner = partitioner
         self.task = task
         super.init(name: name)
@@ -41,35 +47,50 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
     }
 
     override func process(key: Key, value: Value, timestamp: Int64, headers: RecordHeaders) throws {
-        // The buffers are moved into locals for the call (and back after): used as properties,
-        // each `withUnsafeBytes` below retained and released its array, since the closure could
-        // have replaced it.
-        var keyBytes: [UInt8] = []
-        var valueBytes: [UInt8] = []
-        swap(&keyBytes, &keyBuffer)
-        swap(&valueBytes, &valueBuffer)
-        defer {
-            swap(&keyBytes, &keyBuffer)
-            swap(&valueBytes, &valueBuffer)
-        }
-        keyBytes.removeAll(keepingCapacity: true)
-        valueBytes.removeAll(keepingCapacity: true)
-        let hasKey = try serializeKey(key, &keyBytes)
-        let hasValue = try serializeValue(value, &valueBytes)
-        var partition: Int32?
-        if let partitioner {
-            partition = partitioner(key, value, try count())
-        }
-        try keyBytes.withUnsafeBytes { keyBytes in
-            try valueBytes.withUnsafeBytes { valueBytes in
-                if partition == nil, hasKey {
+        try withKeyBytes(key) { keyBytes in
+            try withValueBytes(value) { valueBytes in
+                var partition: Int32?
+                if let partitioner {
+                    partition = partitioner(key, value, try count())
+                }
+                if partition == nil, let keyBytes {
                     partition = Murmur2.partition(forKey: keyBytes, partitionCount: try count())
                 }
                 try task.collector.send(
-                    topic: topic, partition: partition, key: hasKey ? keyBytes : nil,
-                    value: hasValue ? valueBytes : nil, timestamp: timestamp, headers: headers)
+                    topic: topic, partition: partition, key: keyBytes, value: valueBytes, timestamp: timestamp,
+                    headers: headers)
             }
         }
+    }
+
+    /// Calls `body` with the key's bytes, or `nil` for Kafka's null.
+    @inline(__always)
+    private func withKeyBytes(_ key: Key, _ body: (UnsafeRawBufferPointer?) throws -> Void) throws {
+        if let keyBuiltIn {
+            return try keyBuiltIn.withSerializedBytes(of: key, scratch: &keyBuffer, body)
+        }
+        // The buffer is moved into a local for the call (and back after): used as a property,
+        // `withUnsafeBytes` retained and released it, since the closure could have replaced it.
+        var bytes: [UInt8] = []
+        swap(&bytes, &keyBuffer)
+        defer { swap(&bytes, &keyBuffer) }
+        bytes.removeAll(keepingCapacity: true)
+        guard try serializeKey(key, &bytes) else { return try body(nil) }
+        try bytes.withUnsafeBytes { try body($0) }
+    }
+
+    /// Calls `body` with the value's bytes, or `nil` for Kafka's null.
+    @inline(__always)
+    private func withValueBytes(_ value: Value, _ body: (UnsafeRawBufferPointer?) throws -> Void) throws {
+        if let valueBuiltIn {
+            return try valueBuiltIn.withSerializedBytes(of: value, scratch: &valueBuffer, body)
+        }
+        var bytes: [UInt8] = []
+        swap(&bytes, &valueBuffer)
+        defer { swap(&bytes, &valueBuffer) }
+        bytes.removeAll(keepingCapacity: true)
+        guard try serializeValue(value, &bytes) else { return try body(nil) }
+        try bytes.withUnsafeBytes { try body($0) }
     }
 
     private func count() throws -> Int32 {

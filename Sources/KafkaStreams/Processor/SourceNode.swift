@@ -25,9 +25,14 @@ final class SourceNode<Key, Value>: SourceNodeBase {
     private let downstream = Forwarder<Key, Value>()
     // The serdes' functions rather than the serdes: reading a `Serde<Key>` field costs a generic
     // metadata lookup per record in this unspecialized code.
-    // Made for this node: a `.bytes` serde's reuses the previous record's array (``ReusedBytes``).
     private let deserializeKey: (UnsafeRawBufferPointer?) throws -> Key
     private let deserializeValue: (UnsafeRawBufferPointer?) throws -> Value
+    /// Set for built-in serdes, whose values are built here without a closure call
+    /// (``BuiltInSerde/deserialize(_:reusing:)``); arrays reuse these between records.
+    private let keyBuiltIn: BuiltInSerde?
+    private let valueBuiltIn: BuiltInSerde?
+    private let reusedKeyBytes = ReusedBytes()
+    private let reusedValueBytes = ReusedBytes()
     /// Unowned(unsafe): the task owns its nodes, and a checked reference costs an atomic per use.
     private unowned(unsafe) let task: TaskContext
     /// How timestamps are found: the record's own, the task's wall clock, or an extractor.
@@ -41,8 +46,10 @@ final class SourceNode<Key, Value>: SourceNodeBase {
         name: String, key: Serde<Key>, value: Serde<Value>, task: TaskContext,
         timestampExtractor: (any TimestampExtractor)? = nil
     ) {
-        self.deserializeKey = key.makeSourceDeserializer()
-        self.deserializeValue = value.makeSourceDeserializer()
+        self.deserializeKey = key.deserializeFrom
+        self.deserializeValue = value.deserializeFrom
+        self.keyBuiltIn = key.builtIn
+        self.valueBuiltIn = value.builtIn
         self.task = task
         let extractor = timestampExtractor ?? task.config.defaultTimestampExtractor
         if extractor is RecordTimestampExtractor {
@@ -82,8 +89,16 @@ final class SourceNode<Key, Value>: SourceNodeBase {
         let key: Key
         let value: Value
         do {
-            key = try deserializeKey(raw.key)
-            value = try deserializeValue(raw.value)
+            if let keyBuiltIn {
+                key = try keyBuiltIn.deserialize(raw.key, reusing: reusedKeyBytes)
+            } else {
+                key = try deserializeKey(raw.key)
+            }
+            if let valueBuiltIn {
+                value = try valueBuiltIn.deserialize(raw.value, reusing: reusedValueBytes)
+            } else {
+                value = try deserializeValue(raw.value)
+            }
         } catch let error as SerdeError {
             try handleDeserializationError(error, raw)
             return

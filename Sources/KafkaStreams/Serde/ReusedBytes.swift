@@ -1,4 +1,5 @@
-/// The array a source node's ``Serde/bytes`` deserializer returns, reused from record to record.
+/// The array a source node reads a ``Serde/bytes`` key or value into, reused from record to record
+/// (``BuiltInSerde/deserialize(_:reusing:)``).
 ///
 /// Deserializing into a new array costs an allocation and a free per record (~15% of a
 /// stateless topology's thread). When the previous record's array is no longer referenced

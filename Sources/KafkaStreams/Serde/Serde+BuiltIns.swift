@@ -13,14 +13,14 @@ extension Serde where Value == String {
                 guard let bytes else { throw SerdeError.unexpectedNull(serde: "string") }
                 return String(decoding: bytes, as: UTF8.self)
             },
-            makeReusingDeserializer: nil, builtIn: .string
+            builtIn: .string
         )
     }
 }
 
 extension Serde where Value == Int64 {
     /// 8 bytes big-endian, as Kafka's `LongSerializer`.
-    public static var int64: Serde<Int64> { .fixedWidthInteger(name: "int64") }
+    public static var int64: Serde<Int64> { .fixedWidthInteger(name: "int64", builtIn: .int64) }
 }
 
 extension Serde where Value == Int32 {
@@ -52,13 +52,6 @@ extension Serde where Value == [UInt8] {
             deserializeNullable: { bytes in
                 guard let bytes else { throw SerdeError.unexpectedNull(serde: "bytes") }
                 return Array(bytes)
-            },
-            makeReusingDeserializer: {
-                let reused = ReusedBytes()
-                return { bytes in
-                    guard let bytes else { throw SerdeError.unexpectedNull(serde: "bytes") }
-                    return reused.copy(bytes)
-                }
             },
             builtIn: .bytes
         )
@@ -104,7 +97,7 @@ extension Serde where Value: Codable & SendableMetatype {
 }
 
 extension Serde where Value: FixedWidthInteger & Sendable {
-    static func fixedWidthInteger(name: String) -> Serde<Value> {
+    static func fixedWidthInteger(name: String, builtIn: BuiltInSerde? = nil) -> Serde<Value> {
         Serde(
             name: name,
             serializeNullable: { value, buffer in
@@ -114,7 +107,8 @@ extension Serde where Value: FixedWidthInteger & Sendable {
             deserializeNullable: { bytes in
                 guard let bytes else { throw SerdeError.unexpectedNull(serde: name) }
                 return try readBigEndian(Value.self, from: bytes, serde: name)
-            }
+            },
+            builtIn: builtIn
         )
     }
 }

@@ -58,30 +58,9 @@ extension Serde {
                 guard let bytes else { return nil }
                 return try deserialize(bytes)
             },
-            makeReusingDeserializer: wrapped.makeReusingDeserializer.map(optionalDeserializers)
+            builtIn: nil
         )
     }
-
-    /// A maker of optional deserializers around a maker of the wrapped type's.
-    @usableFromInline
-    static func optionalDeserializers<Wrapped>(
-        _ makeWrapped: @escaping @Sendable () -> (UnsafeRawBufferPointer?) throws -> Wrapped
-    ) -> @Sendable () -> (UnsafeRawBufferPointer?) throws -> Wrapped? {
-        {
-            let deserialize = makeWrapped()
-            return { bytes in
-                guard let bytes else { return nil }
-                return try deserialize(bytes)
-            }
-        }
-    }
-}
-
-/// The built-in serdes whose optionals have closures of their own.
-@usableFromInline
-enum BuiltInSerde: Sendable {
-    case bytes
-    case string
 }
 
 extension Serde where Value == [UInt8]? {
@@ -97,10 +76,7 @@ extension Serde where Value == [UInt8]? {
                 return true
             },
             deserializeNullable: { bytes in bytes.map { Array($0) } },
-            makeReusingDeserializer: {
-                let reused = ReusedBytes()
-                return { bytes in bytes.map { reused.copy($0) } }
-            })
+            builtIn: .optionalBytes)
     }
 }
 
@@ -116,6 +92,6 @@ extension Serde where Value == String? {
                 return true
             },
             deserializeNullable: { bytes in bytes.map { String(decoding: $0, as: UTF8.self) } },
-            makeReusingDeserializer: nil)
+            builtIn: .optionalString)
     }
 }

@@ -16,12 +16,8 @@ public struct Serde<Value>: Sendable {
 
     @usableFromInline let deserializeFrom: @Sendable (UnsafeRawBufferPointer?) throws -> Value
 
-    /// Makes a deserializer for one source node that may reuse the storage of the value it
-    /// returned last, when nothing kept that value (``bytes`` and optionals of it); `nil`:
-    /// ``deserializeFrom`` is used.
-    @usableFromInline let makeReusingDeserializer: (@Sendable () -> (UnsafeRawBufferPointer?) throws -> Value)?
-
-    /// Which built-in serde this is, if one whose optional has closures of its own (``optional(_:)``).
+    /// Which built-in serde this is, if one that source and sink nodes run themselves and whose
+    /// optional has closures of its own (``optional(_:)``).
     @usableFromInline let builtIn: BuiltInSerde?
 
     /// Creates a serde from functions for non-null values.
@@ -44,7 +40,6 @@ public struct Serde<Value>: Sendable {
             guard let bytes else { throw SerdeError.unexpectedNull(serde: name) }
             return try deserialize(bytes)
         }
-        self.makeReusingDeserializer = nil
         self.builtIn = nil
     }
 
@@ -59,7 +54,7 @@ public struct Serde<Value>: Sendable {
         deserializeNullable deserialize: @escaping @Sendable (UnsafeRawBufferPointer?) throws -> Value
     ) {
         self.init(
-            name: name, serializeNullable: serialize, deserializeNullable: deserialize, makeReusingDeserializer: nil)
+            name: name, serializeNullable: serialize, deserializeNullable: deserialize, builtIn: nil)
     }
 
     /// The nullable init with the built-in serdes' extras.
@@ -68,19 +63,12 @@ public struct Serde<Value>: Sendable {
         name: String,
         serializeNullable serialize: @escaping @Sendable (Value, inout [UInt8]) throws -> Bool,
         deserializeNullable deserialize: @escaping @Sendable (UnsafeRawBufferPointer?) throws -> Value,
-        makeReusingDeserializer: (@Sendable () -> (UnsafeRawBufferPointer?) throws -> Value)?,
-        builtIn: BuiltInSerde? = nil
+        builtIn: BuiltInSerde?
     ) {
         self.name = name
         self.serializeInto = serialize
         self.deserializeFrom = deserialize
-        self.makeReusingDeserializer = makeReusingDeserializer
         self.builtIn = builtIn
-    }
-
-    /// A deserializer for one source node: ``makeReusingDeserializer`` when there is one.
-    func makeSourceDeserializer() -> (UnsafeRawBufferPointer?) throws -> Value {
-        makeReusingDeserializer?() ?? deserializeFrom
     }
 
     /// Serializes a value; `nil` is Kafka's null.

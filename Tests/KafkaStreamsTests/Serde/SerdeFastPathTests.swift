@@ -1,8 +1,8 @@
 @testable import KafkaStreams
 import Testing
 
-/// The serdes' per-record fast paths (concrete optional closures, arrays reused by sources) give
-/// the same bytes and values as the plain paths.
+/// The serdes' per-record fast paths (concrete optional closures, the built-in serdes that nodes
+/// run themselves, arrays reused by sources) give the same bytes, values and errors as the plain paths.
 @Suite struct SerdeFastPathTests {
     /// An `Int64` serde that is not the built-in one: decimal text.
     static let decimal = Serde<Int64>(
@@ -38,7 +38,8 @@ import Testing
             deserialize: { bytes in bytes.reversed() })
         let bytes = Serde<[UInt8]?>.optional(reversed)
         #expect(try bytes.serialize([1, 2]) == [2, 1])
-        #expect(try ([3, 4] as [UInt8]).withUnsafeBytes { try bytes.makeSourceDeserializer()($0) } == [4, 3])
+        #expect(try bytes.deserialize([3, 4] as [UInt8]?) == [4, 3])
+        #expect(bytes.builtIn == nil, "a user serde's optional is not run as the built-in one")
     }
 
     @Test func optionalsOfTheBuiltInStringAndBytesSerdes() throws {
@@ -64,8 +65,72 @@ import Testing
         #expect(try serde.deserialize(nil as [UInt8]?) == nil)
     }
 
+    /// A source's deserializer of a built-in serde, as ``SourceNode`` runs it.
+    static func sourceDeserializer<Value>(_ serde: Serde<Value>) throws -> (UnsafeRawBufferPointer?) throws -> Value {
+        let builtIn = try #require(serde.builtIn, "\(serde.name) is run by the nodes themselves")
+        let reused = ReusedBytes()
+        return { bytes in try builtIn.deserialize(bytes, reusing: reused) }
+    }
+
+    /// `serde`'s bytes for `value` as ``SinkNode`` takes them.
+    static func sinkBytes<Value>(_ serde: Serde<Value>, _ value: Value) throws -> [UInt8]? {
+        let builtIn = try #require(serde.builtIn)
+        var scratch: [UInt8] = []
+        return builtIn.withSerializedBytes(of: value, scratch: &scratch) { $0.map { Array($0) } }
+    }
+
+    @Test func nodesWriteTheBytesOfTheBuiltInSerdes() throws {
+        #expect(try Self.sinkBytes(.bytes, [1, 2, 255]) == [1, 2, 255])
+        #expect(try Self.sinkBytes(.bytes, []) == [], "empty is not null")
+        #expect(try Self.sinkBytes(.optional(.bytes), [7]) == [7])
+        #expect(try Self.sinkBytes(.optional(.bytes), nil) == nil)
+        let text = "héllo, a string longer than fifteen bytes"
+        for string in ["", "short", text, String(text.dropFirst(3))] {
+            #expect(try Self.sinkBytes(.string, string) == Serde<String>.string.serialize(string))
+            #expect(try Self.sinkBytes(.optional(.string), string) == Array(string.utf8))
+        }
+        #expect(try Self.sinkBytes(.optional(.string), nil) == nil)
+        for number in [0, 1, -1, Int64.max, Int64.min, 0x0102_0304_0506_0708] as [Int64] {
+            #expect(try Self.sinkBytes(.int64, number) == Serde<Int64>.int64.serialize(number))
+        }
+    }
+
+    @Test func nodesReadTheValuesOfTheBuiltInSerdes() throws {
+        let strings = try Self.sourceDeserializer(.string)
+        #expect(try Array("héllo".utf8).withUnsafeBytes { try strings($0) } == "héllo")
+        let invalid: [UInt8] = [0xFF, 0x41]
+        #expect(try invalid.withUnsafeBytes { try strings($0) } == Serde<String>.string.deserialize(invalid), "invalid UTF-8 repaired alike")
+        let optionalStrings = try Self.sourceDeserializer(Serde<String?>.optional(.string))
+        #expect(try optionalStrings(nil) == nil)
+        #expect(try Array("x".utf8).withUnsafeBytes { try optionalStrings($0) } == "x")
+        let numbers = try Self.sourceDeserializer(.int64)
+        let bytes = try #require(try Serde<Int64>.int64.serialize(-42))
+        #expect(try bytes.withUnsafeBytes { try numbers($0) } == -42)
+    }
+
+    @Test func nodesThrowTheBuiltInSerdesErrors() throws {
+        func kind<Value>(_ serde: Serde<Value>, _ bytes: [UInt8]?) -> SerdeError.Kind? {
+            do {
+                let deserialize = try Self.sourceDeserializer(serde)
+                _ = try bytes.map { bytes in try bytes.withUnsafeBytes { try deserialize($0) } } ?? deserialize(nil)
+                return nil
+            } catch let error as SerdeError {
+                #expect(error.serde == serde.name)
+                return error.kind
+            } catch {
+                Issue.record("unexpected \(error)")
+                return nil
+            }
+        }
+        #expect(kind(.bytes, nil) == .unexpectedNull)
+        #expect(kind(.string, nil) == .unexpectedNull)
+        #expect(kind(.int64, nil) == .unexpectedNull)
+        #expect(kind(.int64, [1, 2, 3]) == .wrongSize(expected: 8, actual: 3))
+        #expect(kind(.optional(.bytes), nil) == nil)
+    }
+
     @Test func aSourcesBytesAreNewWhenTheLastOnesWereKept() throws {
-        let deserialize = Serde<[UInt8]>.bytes.makeSourceDeserializer()
+        let deserialize = try Self.sourceDeserializer(.bytes)
         let first = try ([1, 2, 3] as [UInt8]).withUnsafeBytes { try deserialize($0) }
         let second = try ([4, 5] as [UInt8]).withUnsafeBytes { try deserialize($0) }
         #expect(first == [1, 2, 3], "a value kept downstream never changes")
@@ -73,7 +138,7 @@ import Testing
     }
 
     @Test func aSourcesBytesReuseTheirStorageWhenNothingKeptThem() throws {
-        let deserialize = Serde<[UInt8]>.bytes.makeSourceDeserializer()
+        let deserialize = try Self.sourceDeserializer(.bytes)
         func address(of bytes: [UInt8]) throws -> UnsafeRawPointer? {
             try bytes.withUnsafeBytes { raw in try deserialize(raw).withUnsafeBytes { $0.baseAddress } }
         }
@@ -86,10 +151,10 @@ import Testing
     }
 
     @Test func optionalBytesSourcesReadNullAsNil() throws {
-        let deserialize = Serde<[UInt8]?>.optional(.bytes).makeSourceDeserializer()
+        let deserialize = try Self.sourceDeserializer(Serde<[UInt8]?>.optional(.bytes))
         #expect(try deserialize(nil) == nil)
         #expect(try ([7] as [UInt8]).withUnsafeBytes { try deserialize($0) } == [7])
-        let plain = Serde<[UInt8]>.bytes.makeSourceDeserializer()
+        let plain = try Self.sourceDeserializer(.bytes)
         #expect(throws: SerdeError.self) { try plain(nil) }
     }
 }
