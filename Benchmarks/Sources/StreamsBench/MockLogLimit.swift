@@ -15,9 +15,22 @@ enum MockLogLimit {
     /// Estimated bytes of the largest topic per input record, before the input is generated (to
     /// choose a partition count): a line of ~97 bytes with a ~5-byte key, or ~13.3 words each
     /// written as a count record of ~6.5 + 8 bytes.
-    static func bytesPerInputRecord(wordCount: Bool) -> Double {
-        wordCount ? 13.3 * (6.5 + 8 + Double(recordOverhead)) : 102 + Double(recordOverhead)
+    /// With `exactlyOnce`, the records carry the library's exactly-once headers, and the
+    /// repartition topic (a ~6.5-byte word as key and value plus its header) is the largest.
+    static func bytesPerInputRecord(wordCount: Bool, exactlyOnce: Bool = false) -> Double {
+        guard wordCount else { return 102 + Double(recordOverhead) }
+        guard exactlyOnce else { return 13.3 * (6.5 + 8 + Double(recordOverhead)) }
+        let repartition = 2 * 6.5 + Double(recordOverhead + exactlyOnceRepartitionHeaderBytes)
+        let counts = 6.5 + 8 + Double(recordOverhead + exactlyOnceChangelogHeaderBytes)
+        return 13.3 * max(repartition, counts)
     }
+
+    /// Under exactly-once, each changelog record of the word count carries the library's
+    /// `__streams.origin` header (the 8-byte input offset: the count task reads one topic), each
+    /// repartition record its `__streams.source` header (upstream partition, offset and sequence,
+    /// 16 bytes); 3 bytes of lengths each (docs/exactly-once.md; the names are private to the library).
+    static let exactlyOnceChangelogHeaderBytes = 3 + "__streams.origin".utf8.count + 8
+    static let exactlyOnceRepartitionHeaderBytes = 3 + "__streams.source".utf8.count + 16
 
     /// The largest estimated partition per topic kind, in bytes (uncompressed).
     struct Estimate {
@@ -39,18 +52,8 @@ enum MockLogLimit {
         }
     }
 
-    /// The largest partition of a word count's changelog (word → 8-byte count) when each record
-    /// carries `extraBytesPerRecord` more (headers).
-    static func countsPartition(_ input: InputData, extraBytesPerRecord: Int) -> Int {
-        var counts = [Int](repeating: 0, count: input.partitions)
-        for (word, frequency) in input.wordFrequencies {
-            let partition = Murmur2.partition(of: word.utf8, partitions: input.partitions)
-            counts[partition] += Int(frequency) * (word.utf8.count + 8 + recordOverhead + extraBytesPerRecord)
-        }
-        return counts.max() ?? 0
-    }
-
-    static func estimate(_ input: InputData, wordCount: Bool) -> Estimate {
+    /// With `exactlyOnce`, word-count records carry the exactly-once headers.
+    static func estimate(_ input: InputData, wordCount: Bool, exactlyOnce: Bool = false) -> Estimate {
         let partitions = input.partitions
         // Records per partition are not counted; the overhead is spread evenly (keys are uniform).
         let inputPartition = (input.partitionBytes.max() ?? 0) + input.recordCount * recordOverhead / partitions
@@ -59,8 +62,10 @@ enum MockLogLimit {
         for (word, frequency) in input.wordFrequencies {
             let length = word.utf8.count
             let partition = Murmur2.partition(of: word.utf8, partitions: partitions)
-            repartition[partition] += Int(frequency) * (2 * length + recordOverhead)
-            counts[partition] += Int(frequency) * (length + 8 + recordOverhead)
+            repartition[partition] += Int(frequency) * (2 * length + recordOverhead
+                + (exactlyOnce ? exactlyOnceRepartitionHeaderBytes : 0))
+            counts[partition] += Int(frequency) * (length + 8 + recordOverhead
+                + (exactlyOnce ? exactlyOnceChangelogHeaderBytes : 0))
         }
         return Estimate(
             inputPartition: inputPartition, repartitionPartition: repartition.max() ?? 0,

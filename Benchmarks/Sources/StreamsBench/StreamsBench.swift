@@ -98,9 +98,12 @@ struct StreamsBench: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: stateDir) }
 
         let wordCountRows = selected.contains { $0.workload == .perWord }
+        // Uncompressed, the exactly-once word count's topics are the largest (headers per word).
+        let exactlyOnceSized = producerExtras["compression.codec"] == nil && selected.contains { $0.name == "wordcount-eos" }
         // Rows with inputs of their own only: the shared input is left empty.
         let records = selected.contains { $0.workload != .ownInput } ? records : 0
-        let partitionCount = choosePartitions(embedded: broker.isEmbedded, wordCount: wordCountRows, records: records)
+        let partitionCount = choosePartitions(
+            embedded: broker.isEmbedded, wordCount: wordCountRows, exactlyOnce: exactlyOnceSized, records: records)
         let inputTopic = "\(runID)-input"
         try broker.createTopic(inputTopic, partitions: partitionCount)
         print("streams-bench: \(records) records, \(partitionCount) partitions, compression \(compression), broker \(broker.description)")
@@ -119,7 +122,7 @@ struct StreamsBench: ParsableCommand {
                 + "(\(input.wordFrequencies.count) distinct), loaded in \(loadStart.duration(to: .now))")
         let watcher = try TopicWatcher(settings: settings, runID: runID)
         if broker.isEmbedded {
-            let estimate = MockLogLimit.estimate(input, wordCount: wordCountRows)
+            let estimate = MockLogLimit.estimate(input, wordCount: wordCountRows, exactlyOnce: exactlyOnceSized)
             print(
                 String(
                     format: "mock log limit: largest partition estimated at %.2f MiB uncompressed (%@) of %.0f MiB%@",
@@ -220,11 +223,11 @@ struct StreamsBench: ParsableCommand {
     /// topics are estimated from the records each partition gets by key (murmur2 of the
     /// ``InputData/keyCount`` keys, 2% added for line lengths), word-count topics from the average
     /// with 10% added.
-    private func choosePartitions(embedded: Bool, wordCount: Bool, records: Int) -> Int {
+    private func choosePartitions(embedded: Bool, wordCount: Bool, exactlyOnce: Bool, records: Int) -> Int {
         if partitions > 0 { return partitions }
         guard embedded else { return 4 }
         let budget = Double(MockLogLimit.bytesPerPartition * 9 / 10)
-        let largestTopicBytes = Double(records) * MockLogLimit.bytesPerInputRecord(wordCount: wordCount) * 1.1
+        let largestTopicBytes = Double(records) * MockLogLimit.bytesPerInputRecord(wordCount: wordCount, exactlyOnce: exactlyOnce) * 1.1
         var count = max(4, Int((largestTopicBytes / budget).rounded(.up)))
         let keys = min(records, InputData.keyCount)
         let keyBytes = (0..<keys).map { Array(InputData.key(of: $0).utf8) }

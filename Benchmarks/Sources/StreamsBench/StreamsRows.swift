@@ -5,11 +5,6 @@ import RdKafka
 
 /// The rows run by the library: `KafkaStreams` with one stream thread on the same broker and input.
 enum StreamsRows {
-    /// Private to the library (`StreamsProducer.originHeader`), copied here for the size estimate.
-    enum StreamsProducer {
-        static let originHeaderName = "__streams.origin"
-    }
-
     /// Row `stateless`: mapValues + filter + to; limit: `raw-passthrough`.
     static func stateless(_ context: BenchContext) throws -> RowRun {
         let name = "stateless"
@@ -45,20 +40,19 @@ enum StreamsRows {
         let changelog = "\(applicationID)-\(BenchTopologies.countStore)-changelog"
         let offsetsCheckable = !(exactlyOnce && context.broker.isEmbedded)
         if exactlyOnce && context.broker.isEmbedded && context.settings.producerExtras["compression.codec"] == nil {
-            // Under exactly-once every changelog record carries the library's origin header: check
-            // up front that the changelog still fits the embedded broker's log limit.
-            // The count task reads one topic (the repartition topic), so the header holds only
-            // the 8-byte input offset.
-            let headerBytes = 3 + StreamsProducer.originHeaderName.utf8.count + 8
-            let largest = MockLogLimit.countsPartition(input, extraBytesPerRecord: headerBytes)
+            // Under exactly-once, changelog and repartition records carry the library's headers:
+            // check up front that they still fit the embedded broker's log limit (the default
+            // partition count allows for them when this row runs).
+            let estimate = MockLogLimit.estimate(input, wordCount: true, exactlyOnce: true)
             try context.expect(
-                largest <= MockLogLimit.bytesPerPartition * 9 / 10,
+                estimate.largest <= MockLogLimit.bytesPerPartition * 9 / 10,
                 String(
-                    format: "not run: under exactly-once each changelog record carries the library's origin header "
-                        + "(%@: the 8-byte input offset, %d bytes with its name), so the changelog's largest "
-                        + "partition would hold %.1f MiB, over 90%% of the embedded broker's 5 MiB limit: "
-                        + "use --compression lz4 (it compresses the header), more --partitions or fewer --records",
-                    StreamsProducer.originHeaderName, headerBytes, Double(largest) / 1_048_576))
+                    format: "not run: under exactly-once each changelog and repartition record carries a header of "
+                        + "the library's (%d and %d bytes), so the %@ topic's largest partition would hold %.1f MiB, "
+                        + "over 90%% of the embedded broker's 5 MiB limit: use --compression lz4 (it compresses "
+                        + "the headers), more --partitions or fewer --records",
+                    MockLogLimit.exactlyOnceChangelogHeaderBytes, MockLogLimit.exactlyOnceRepartitionHeaderBytes,
+                    estimate.largestTopic, Double(estimate.largest) / 1_048_576))
         }
         return try runApplication(
             { try BenchTopologies.wordCount(input: $0, output: output, storeType: storeType) }, row: name,
