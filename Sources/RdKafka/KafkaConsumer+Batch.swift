@@ -32,7 +32,7 @@ extension KafkaConsumer {
         }
         defer { rd_kafka_queue_destroy(queue) }
         let capacity = max(1, maxMessages)
-        return try batchBuffer.withPointers(count: capacity) { base in
+        return try batchBuffer.withPointers(count: capacity) { base, topicNames in
             let count = try Self.consume(queue, into: base, capacity: capacity, timeout: timeout)
             defer {
                 for index in 0..<count { if let message = base[index] { rd_kafka_message_destroy(message) } }
@@ -40,7 +40,7 @@ extension KafkaConsumer {
             var delivered = 0
             var firstError: KafkaError?
             // All messages of the batch are alive here, so their topic handles are too: comparing
-            // handles is enough to reuse the last topic name and skip a String per message.
+            // handles is enough to reuse the last topic name and skip a lookup per message.
             var lastTopicHandle: OpaquePointer?
             var lastTopicName = ""
             for index in 0..<count {
@@ -48,7 +48,7 @@ extension KafkaConsumer {
                 let topicHandle = message.pointee.rkt
                 if topicHandle != lastTopicHandle {
                     lastTopicHandle = topicHandle
-                    lastTopicName = NativeMessage.topicName(of: message)
+                    lastTopicName = topicNames.name(of: message)
                 }
                 switch message.pointee.err {
                 case RD_KAFKA_RESP_ERR_NO_ERROR:

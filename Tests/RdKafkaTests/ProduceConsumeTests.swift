@@ -174,6 +174,39 @@ struct ProduceConsumeTests {
         #expect(again == records)
     }
 
+    @Test("a topic's name is one String from batch to batch")
+    func topicNamesAreKeptAcrossBatches() throws {
+        let cluster = try MockCluster(logger: testLogger)
+        defer { cluster.stop() }
+        // Longer than 15 bytes, so not a small (inline) string: its storage has an address.
+        let topic = uniqueName("names-kept-across-batches")
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try KafkaProducer(
+            configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        for index in 0..<2 { try producer.produce(topic: topic, key: nil, value: bytes("record \(index)")) }
+        try producer.flush(timeout: .seconds(10))
+
+        let consumer = try KafkaConsumer(
+            configuration: consumerConfiguration(bootstrapServers: cluster.bootstrapServers, group: uniqueName("g")),
+            logger: testLogger)
+        defer { consumer.close() }
+        try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
+        // Kept, so that a name freed after its batch cannot pass its address on to the next one.
+        var names: [String] = []
+        try eventually("2 records in batches of one (got \(names.count))") {
+            try consumer.pollBatch(maxMessages: 1, timeout: .milliseconds(100)) { message in
+                #expect(message.topic == topic)
+                names.append(message.topic)
+            }
+            return names.count >= 2
+        }
+        let storage = names.map { name in
+            var name = name
+            return name.withUTF8 { UInt(bitPattern: $0.baseAddress) }
+        }
+        #expect(storage.count == 2 && storage[0] != 0 && storage[0] == storage[1], "the same storage in both batches")
+    }
+
     @Test("end of partition is reported distinctly with enable.partition.eof")
     func partitionEOF() throws {
         let cluster = try MockCluster(logger: testLogger)
