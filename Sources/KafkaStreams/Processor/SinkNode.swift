@@ -66,30 +66,32 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
     /// Calls `body` with the key's bytes, or `nil` for Kafka's null.
     @inline(__always)
     private func withKeyBytes(_ key: Key, _ body: (UnsafeRawBufferPointer?) throws -> Void) throws {
-        if let keyBuiltIn {
-            return try keyBuiltIn.withSerializedBytes(of: key, scratch: &keyBuffer, body)
-        }
-        // The buffer is moved into a local for the call (and back after): used as a property,
-        // `withUnsafeBytes` retained and released it, since the closure could have replaced it.
-        var bytes: [UInt8] = []
-        swap(&bytes, &keyBuffer)
-        defer { swap(&bytes, &keyBuffer) }
-        bytes.removeAll(keepingCapacity: true)
-        guard try serializeKey(key, &bytes) else { return try body(nil) }
-        try bytes.withUnsafeBytes { try body($0) }
+        try Self.withBytes(of: key, builtIn: keyBuiltIn, serialize: serializeKey, buffer: &keyBuffer, body)
     }
 
     /// Calls `body` with the value's bytes, or `nil` for Kafka's null.
     @inline(__always)
     private func withValueBytes(_ value: Value, _ body: (UnsafeRawBufferPointer?) throws -> Void) throws {
-        if let valueBuiltIn {
-            return try valueBuiltIn.withSerializedBytes(of: value, scratch: &valueBuffer, body)
+        try Self.withBytes(of: value, builtIn: valueBuiltIn, serialize: serializeValue, buffer: &valueBuffer, body)
+    }
+
+    /// A built-in serde's bytes of `value` (``BuiltInSerde``), else what `serialize` writes into
+    /// `buffer` (cleared first).
+    @inline(__always)
+    private static func withBytes<T>(
+        of value: T, builtIn: BuiltInSerde?, serialize: (T, inout [UInt8]) throws -> Bool, buffer: inout [UInt8],
+        _ body: (UnsafeRawBufferPointer?) throws -> Void
+    ) throws {
+        if let builtIn {
+            return try builtIn.withSerializedBytes(of: value, scratch: &buffer, body)
         }
+        // The buffer is moved into a local for the call (and back after): used as a property,
+        // `withUnsafeBytes` retained and released it, since the closure could have replaced it.
         var bytes: [UInt8] = []
-        swap(&bytes, &valueBuffer)
-        defer { swap(&bytes, &valueBuffer) }
+        swap(&bytes, &buffer)
+        defer { swap(&bytes, &buffer) }
         bytes.removeAll(keepingCapacity: true)
-        guard try serializeValue(value, &bytes) else { return try body(nil) }
+        guard try serialize(value, &bytes) else { return try body(nil) }
         try bytes.withUnsafeBytes { try body($0) }
     }
 

@@ -16,9 +16,9 @@ final class ReusedBytes {
     @inline(__always)
     func copy(_ source: UnsafeRawBufferPointer) -> [UInt8] {
         guard source.count <= Self.largestReused else { return Array(source) }
-        // Keeps the capacity when the storage is not shared, else starts a new array.
-        bytes.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: source)
+        // In place when the storage is not shared, else into a new array; one call rather than
+        // `removeAll(keepingCapacity:)` then `append(contentsOf:)` (two uniqueness checks).
+        bytes.replaceSubrange(bytes.startIndex..<bytes.endIndex, with: source)
         return bytes
     }
 }
