@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func theTableIsChargedToTheBudgetAndRefundedAtClose() throws {
-        let (_, cache, budget, directory) = try make(budget: ReadCachingKeyValueBytesStore.tableBytes + 10)
+        let (_, cache, budget, directory) = try make(budget: ReadCachingKeyValueBytesStore.minimumTableBytes + 10)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(budget.remaining == budget.capacity, "nothing allocated before the first access")
         try cache.put([1], [10])
@@ -118,7 +118,7 @@ extension ReadCachingStoreTests {
     @Test func twoKeysOfOneSetStayCachedAndAThirdEvictsTheLeastRecent() throws {
         let (_, cache, _, directory) = try make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let sets = ReadCachingKeyValueBytesStore.slotCount / 2
+        let sets = ReadCachingKeyValueBytesStore.minimumSlotCount / 2
         func set(of key: [UInt8]) -> Int {
             Int(truncatingIfNeeded: UInt32(bitPattern: key.withUnsafeBytes { Murmur2.hash($0) })) & (sets - 1)
         }
@@ -142,5 +142,58 @@ extension ReadCachingStoreTests {
         #expect(cache.misses == 0)
         #expect(try cache.get(first) == [1])
         #expect(cache.misses == 1)
+    }
+
+    /// Keys 0..<count as 4-byte big-endian arrays.
+    static func keys(_ count: Int) -> [[UInt8]] {
+        (0..<count).map { withUnsafeBytes(of: UInt32($0).bigEndian, Array.init) }
+    }
+
+    /// Reads every key `rounds` times, after writing them, and returns the misses of the last round.
+    static func readRounds(_ cache: ReadCachingKeyValueBytesStore, _ keys: [[UInt8]], rounds: Int) throws -> Int {
+        var missesBefore = 0
+        for round in 0..<rounds {
+            if round == rounds - 1 { missesBefore = cache.misses }
+            for key in keys { #expect(try cache.get(key) == key) }
+        }
+        return cache.misses - missesBefore
+    }
+
+    @Test func aTableGrowsWhileItsKeysEvictEachOtherAndIsChargedForIt() throws {
+        let (_, cache, budget, directory) = try make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let keys = Self.keys(900)
+        for key in keys { try cache.put(key, key) }
+        #expect(cache.slotCount == ReadCachingKeyValueBytesStore.minimumSlotCount)
+        let lastRoundMisses = try Self.readRounds(cache, keys, rounds: 8)
+        #expect(cache.slotCount == ReadCachingKeyValueBytesStore.maximumSlotCount, "900 keys need more than 1,024 slots in two-way sets")
+        // A cyclic scan misses every time in the few sets that three or more keys share (~6% of
+        // sets at this load), ~170 here; at 256 slots nearly every read missed.
+        #expect(lastRoundMisses < keys.count / 4, "once grown, most keys stay cached (\(lastRoundMisses) misses)")
+        #expect(budget.capacity - budget.remaining == cache.slotCount * ReadCachingKeyValueBytesStore.slotBytes)
+        try cache.close()
+        #expect(budget.remaining == budget.capacity, "the grown table is refunded in full")
+    }
+
+    @Test func aTableWhoseKeysFitDoesNotGrow() throws {
+        let (_, cache, budget, directory) = try make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let keys = Self.keys(60)
+        for key in keys { try cache.put(key, key) }
+        let lastRoundMisses = try Self.readRounds(cache, keys, rounds: 20)
+        #expect(cache.slotCount == ReadCachingKeyValueBytesStore.minimumSlotCount)
+        #expect(lastRoundMisses == 0)
+        #expect(budget.capacity - budget.remaining == ReadCachingKeyValueBytesStore.minimumTableBytes)
+    }
+
+    @Test func aTableDoesNotGrowPastTheBudget() throws {
+        let budgetBytes = ReadCachingKeyValueBytesStore.minimumTableBytes * 3
+        let (_, cache, budget, directory) = try make(budget: budgetBytes)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let keys = Self.keys(900)
+        for key in keys { try cache.put(key, key) }
+        _ = try Self.readRounds(cache, keys, rounds: 8)
+        #expect(cache.slotCount == ReadCachingKeyValueBytesStore.minimumSlotCount * 2, "256 → 512 fits in 3 minimum tables, 1,024 does not")
+        #expect(budget.remaining == budgetBytes - cache.slotCount * ReadCachingKeyValueBytesStore.slotBytes)
     }
 }

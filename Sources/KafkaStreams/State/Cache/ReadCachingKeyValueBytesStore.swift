@@ -23,13 +23,26 @@ import Musl
 /// as separate allocations: thousands of small long-lived arrays spread over the heap would keep
 /// the memory RocksDB frees after each memtable flush from being reused (the 1M-key memory check
 /// grew by 70 MiB that way). An entry larger than a slot is not cached.
+///
+/// A table starts at ``minimumSlotCount`` slots and doubles, up to ``maximumSlotCount``, while the
+/// store's reads miss and its keys keep evicting each other (more than one access in eight): a
+/// thread with many tasks, each with a small store, then caches all of them instead of spending
+/// the budget on the first stores' full-size tables and reading the others' from RocksDB.
 final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
-    /// Slots per store: a power of two, two per set.
-    static let slotCount = 2048
-    private static let setMask = slotCount / 2 - 1
+    /// Slots of a new table, and of the largest: powers of two, two per set.
+    static let minimumSlotCount = 256
+    static let maximumSlotCount = 2048
     /// Bytes of key and value one slot holds.
     static let slotBytes = 128
-    static var tableBytes: Int { slotCount * slotBytes }
+    static var minimumTableBytes: Int { minimumSlotCount * slotBytes }
+
+    /// Slots of the current table; 0 before the first access and without a table.
+    private(set) var slotCount = 0
+    private var setMask = 0
+    private var tableBytes: Int { slotCount * Self.slotBytes }
+    /// Lookups and writes, and entries pushed out of a full set by them, since the table was made.
+    private var accessesSinceResize = 0
+    private var evictionsSinceResize = 0
 
     private enum SlotState: UInt8 {
         case empty, present, absent
@@ -61,6 +74,7 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
 
     func get(_ key: [UInt8]) throws -> [UInt8]? {
         guard let table = tableIfAffordable() else { return try inner.get(key) }
+        accessesSinceResize += 1
         let set = setIndex(of: key)
         if let index = slot(holding: key, in: set, table: table) {
             hits += 1
@@ -71,6 +85,7 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
         misses += 1
         let value = try inner.get(key)
         remember(key, value, at: victim(in: set), in: table)
+        growIfThrashing()
         return value
     }
 
@@ -110,28 +125,53 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
         if let table { return table }
         guard !triedToAllocate else { return nil }
         triedToAllocate = true
-        guard budget.take(Self.tableBytes) else { return nil }
-        let made = UnsafeMutableRawPointer.allocate(byteCount: Self.tableBytes, alignment: 16)
+        guard budget.take(Self.minimumTableBytes) else { return nil }
+        return makeTable(slots: Self.minimumSlotCount)
+    }
+
+    /// A new, empty table of `slots` slots, its bytes already taken from the budget.
+    private func makeTable(slots: Int) -> UnsafeMutableRawPointer {
+        let made = UnsafeMutableRawPointer.allocate(byteCount: slots * Self.slotBytes, alignment: 16)
         table = made
-        states = Array(repeating: .empty, count: Self.slotCount)
-        recentWays = Array(repeating: 0, count: Self.slotCount / 2)
-        keyLengths = Array(repeating: 0, count: Self.slotCount)
-        valueLengths = Array(repeating: 0, count: Self.slotCount)
+        slotCount = slots
+        setMask = slots / 2 - 1
+        states = Array(repeating: .empty, count: slots)
+        recentWays = Array(repeating: 0, count: slots / 2)
+        keyLengths = Array(repeating: 0, count: slots)
+        valueLengths = Array(repeating: 0, count: slots)
+        accessesSinceResize = 0
+        evictionsSinceResize = 0
         return made
+    }
+
+    /// After a lookup that missed, every `2 × slotCount` accesses: doubles the table (empty again:
+    /// it is a cache) when more than one access in eight evicted an entry and the budget has the
+    /// difference. Only misses grow it: a store that is only written gains nothing from a larger one.
+    private func growIfThrashing() {
+        guard accessesSinceResize >= slotCount * 2 else { return }
+        let thrashing = evictionsSinceResize * 8 > accessesSinceResize
+        accessesSinceResize = 0
+        evictionsSinceResize = 0
+        guard thrashing, slotCount < Self.maximumSlotCount, let old = table else { return }
+        let slots = slotCount * 2
+        guard budget.take((slots - slotCount) * Self.slotBytes) else { return }
+        old.deallocate()
+        _ = makeTable(slots: slots)
     }
 
     private func releaseTable() {
         guard let table else { return }
         table.deallocate()
         self.table = nil
+        budget.giveBack(tableBytes)
+        slotCount = 0
         states = []
-        budget.giveBack(Self.tableBytes)
     }
 
     @inline(__always)
     private func setIndex(of key: [UInt8]) -> Int {
         let hash = key.withUnsafeBytes { Murmur2.hash($0) }
-        return Int(truncatingIfNeeded: UInt32(bitPattern: hash)) & Self.setMask
+        return Int(truncatingIfNeeded: UInt32(bitPattern: hash)) & setMask
     }
 
     /// The slot of `set` holding `key`, marked as used last.
@@ -161,6 +201,7 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
             way = 1
         } else {
             way = 1 - Int(recentWays[set])
+            evictionsSinceResize += 1
         }
         recentWays[set] = UInt8(way)
         return set * 2 + way
@@ -168,6 +209,7 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
 
     private func remember(_ key: [UInt8], _ value: [UInt8]?) {
         guard let table = tableIfAffordable() else { return }
+        accessesSinceResize += 1
         let set = setIndex(of: key)
         remember(key, value, at: slot(holding: key, in: set, table: table) ?? victim(in: set), in: table)
     }
