@@ -89,16 +89,8 @@ final class SourceNode<Key, Value>: SourceNodeBase {
         let key: Key
         let value: Value
         do {
-            if let keyBuiltIn {
-                key = try keyBuiltIn.deserialize(raw.key, reusing: reusedKeyBytes)
-            } else {
-                key = try deserializeKey(raw.key)
-            }
-            if let valueBuiltIn {
-                value = try valueBuiltIn.deserialize(raw.value, reusing: reusedValueBytes)
-            } else {
-                value = try deserializeValue(raw.value)
-            }
+            key = try Self.deserialize(raw.key, builtIn: keyBuiltIn, reusing: reusedKeyBytes, deserializeKey)
+            value = try Self.deserialize(raw.value, builtIn: valueBuiltIn, reusing: reusedValueBytes, deserializeValue)
         } catch let error as SerdeError {
             try handleDeserializationError(error, raw)
             return
@@ -114,6 +106,16 @@ final class SourceNode<Key, Value>: SourceNodeBase {
             task.currentNode = failure.node
             throw failure.underlying
         }
+    }
+
+    /// A built-in serde's value of `bytes` (``BuiltInSerde``), else what `deserialize` reads.
+    @inline(__always)
+    private static func deserialize<T>(
+        _ bytes: UnsafeRawBufferPointer?, builtIn: BuiltInSerde?, reusing reused: ReusedBytes,
+        _ deserialize: (UnsafeRawBufferPointer?) throws -> T
+    ) throws -> T {
+        if let builtIn { return try builtIn.deserialize(bytes, reusing: reused) }
+        return try deserialize(bytes)
     }
 
     /// The record's timestamp, or `nil` when it is invalid and skipped.

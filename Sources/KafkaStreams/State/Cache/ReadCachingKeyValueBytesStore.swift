@@ -38,7 +38,6 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
 
     /// Slots of the current table; 0 before the first access and without a table.
     private(set) var slotCount = 0
-    private var setMask = 0
     private var tableBytes: Int { slotCount * Self.slotBytes }
     /// Lookups and writes, and entries pushed out of a full set by them, since the table was made.
     private var accessesSinceResize = 0
@@ -134,7 +133,6 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
         let made = UnsafeMutableRawPointer.allocate(byteCount: slots * Self.slotBytes, alignment: 16)
         table = made
         slotCount = slots
-        setMask = slots / 2 - 1
         states = Array(repeating: .empty, count: slots)
         recentWays = Array(repeating: 0, count: slots / 2)
         keyLengths = Array(repeating: 0, count: slots)
@@ -147,7 +145,8 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
     /// After a lookup that missed, every `2 × slotCount` accesses: doubles the table (empty again:
     /// it is a cache) when more than one access in 32 evicted an entry and the budget has the
     /// difference. (One in eight left a store of ~600 keys at 1,024 slots with ~8% misses, where the
-    /// fixed 2,048 slots before had ~1%.) Only misses grow it: a store that is only written gains nothing from a larger one.
+    /// fixed 2,048 slots before had ~1%.) Only misses grow it: a store that is only written gains
+    /// nothing from a larger one.
     private func growIfThrashing() {
         guard accessesSinceResize >= slotCount * 2 else { return }
         let thrashing = evictionsSinceResize * 32 > accessesSinceResize
@@ -172,7 +171,7 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
     @inline(__always)
     private func setIndex(of key: [UInt8]) -> Int {
         let hash = key.withUnsafeBytes { Murmur2.hash($0) }
-        return Int(truncatingIfNeeded: UInt32(bitPattern: hash)) & setMask
+        return Int(truncatingIfNeeded: UInt32(bitPattern: hash)) & (slotCount / 2 - 1)
     }
 
     /// The slot of `set` holding `key`, marked as used last.
