@@ -98,7 +98,8 @@ struct StreamsBench: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: stateDir) }
 
         let wordCountRows = selected.contains { $0.workload == .perWord }
-        // Uncompressed, the exactly-once word count's topics are the largest (headers per word).
+        // Uncompressed, the exactly-once word count's topics are the largest (headers per word):
+        // the partition count and the up-front log-limit check below allow for them.
         let exactlyOnceSized = producerExtras["compression.codec"] == nil && selected.contains { $0.name == "wordcount-eos" }
         // Rows with inputs of their own only: the shared input is left empty.
         let records = selected.contains { $0.workload != .ownInput } ? records : 0

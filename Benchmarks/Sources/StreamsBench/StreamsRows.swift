@@ -39,21 +39,6 @@ enum StreamsRows {
         let repartition = "\(applicationID)-\(BenchTopologies.countStore)-repartition"
         let changelog = "\(applicationID)-\(BenchTopologies.countStore)-changelog"
         let offsetsCheckable = !(exactlyOnce && context.broker.isEmbedded)
-        if exactlyOnce && context.broker.isEmbedded && context.settings.producerExtras["compression.codec"] == nil {
-            // Under exactly-once, changelog and repartition records carry the library's headers:
-            // check up front that they still fit the embedded broker's log limit (the default
-            // partition count allows for them when this row runs).
-            let estimate = MockLogLimit.estimate(input, wordCount: true, exactlyOnce: true)
-            try context.expect(
-                estimate.largest <= MockLogLimit.bytesPerPartition * 9 / 10,
-                String(
-                    format: "not run: under exactly-once each changelog and repartition record carries a header of "
-                        + "the library's (%d and %d bytes), so the %@ topic's largest partition would hold %.1f MiB, "
-                        + "over 90%% of the embedded broker's 5 MiB limit: use --compression lz4 (it compresses "
-                        + "the headers), more --partitions or fewer --records",
-                    MockLogLimit.exactlyOnceChangelogHeaderBytes, MockLogLimit.exactlyOnceRepartitionHeaderBytes,
-                    estimate.largestTopic, Double(estimate.largest) / 1_048_576))
-        }
         return try runApplication(
             { try BenchTopologies.wordCount(input: $0, output: output, storeType: storeType) }, row: name,
             applicationID: applicationID, context: context, output: output, expected: input.wordCount,
