@@ -63,6 +63,23 @@ public struct KafkaMessageView: ~Copyable {
     /// The headers, copied.
     public var headers: [KafkaHeader] { NativeMessage.copyHeaders(of: message) }
 
+    /// Calls `body` with each header in produced order: its name (NUL-terminated) and a view of
+    /// its value (`nil` for a null value), without copying either. Both are valid only during the
+    /// call. Cheaper than ``headers`` when most headers are read and dropped, or compared.
+    public func forEachHeader(
+        _ body: (_ name: UnsafePointer<CChar>, _ value: UnsafeRawBufferPointer?) throws -> Void
+    ) rethrows {
+        guard let headers = NativeMessage.headers(of: message) else { return }
+        var index = 0
+        var name: UnsafePointer<CChar>?
+        var value: UnsafeRawPointer?
+        var size = 0
+        while rd_kafka_header_get_all(headers, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+            if let name { try body(name, value.map { UnsafeRawBufferPointer(start: $0, count: size) }) }
+            index += 1
+        }
+    }
+
     /// Copies the message into an owned ``ConsumerRecord``.
     public func makeRecord() -> ConsumerRecord {
         ConsumerRecord(message: message, topic: topic)

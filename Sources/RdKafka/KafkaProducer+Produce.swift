@@ -36,18 +36,23 @@ extension KafkaProducer {
     ///
     /// This is the allocation-free variant: serialize into a reusable buffer and pass a view of it.
     /// A `nil` buffer is a null key or value; an empty non-`nil` buffer is an empty one.
-    /// Parameters and errors are those of
-    /// the `[UInt8]` variant.
+    /// `lastHeader`, when given, is sent after `headers`, its value read from borrowed memory
+    /// too (a header written per record needs no array then). Other parameters and errors are
+    /// those of the `[UInt8]` variant.
     public func produce(
         topic: String,
         partition: Int32? = nil,
         key: UnsafeRawBufferPointer?,
         value: UnsafeRawBufferPointer?,
         headers: [KafkaHeader] = [],
+        lastHeader: (name: String, value: UnsafeRawBufferPointer?)? = nil,
         timestamp: Int64? = nil,
         tag: UInt64 = 0
     ) throws(KafkaError) {
-        if let error = produceNative(topic: topic, partition: partition, key: key, value: value, headers: headers, timestamp: timestamp, tag: tag) {
+        if let error = produceNative(
+            topic: topic, partition: partition, key: key, value: value, headers: headers, lastHeader: lastHeader,
+            timestamp: timestamp, tag: tag)
+        {
             throw error
         }
     }
@@ -59,6 +64,7 @@ extension KafkaProducer {
         key: UnsafeRawBufferPointer?,
         value: UnsafeRawBufferPointer?,
         headers: [KafkaHeader],
+        lastHeader: (name: String, value: UnsafeRawBufferPointer?)? = nil,
         timestamp: Int64?,
         tag: UInt64
     ) -> KafkaError? {
@@ -66,7 +72,8 @@ extension KafkaProducer {
         // enough because librdkafka copies headers when the message is created.
         var headerBytes = 0
         for header in headers { headerBytes += header.name.utf8.count + 1 + (header.value?.count ?? 0) }
-        let fieldCount = 7 + headers.count
+        if let lastHeader { headerBytes += lastHeader.name.utf8.count + 1 + (lastHeader.value?.count ?? 0) }
+        let fieldCount = 7 + headers.count + (lastHeader == nil ? 0 : 1)
 
         return topic.withCString { topicName -> KafkaError? in
             // librdkafka reads a NULL pointer as a null key/value and (pointer, 0) as an empty one,
@@ -98,16 +105,16 @@ extension KafkaProducer {
                     if let timestamp {
                         append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
                     }
-                    if !headers.isEmpty, let base = scratch.baseAddress {
+                    if headerBytes > 0, let base = scratch.baseAddress {
                         var offset = 0
-                        for header in headers {
+                        func appendHeader<Value: Collection<UInt8>>(_ headerName: String, _ headerValue: Value?) {
                             let name = base + offset
-                            for byte in header.name.utf8 { base[offset] = byte; offset += 1 }
+                            for byte in headerName.utf8 { base[offset] = byte; offset += 1 }
                             base[offset] = 0
                             offset += 1
                             var valuePointer: UnsafeRawPointer?
                             var valueCount = 0
-                            if let headerValue = header.value {
+                            if let headerValue {
                                 valuePointer = UnsafeRawPointer(base + offset)
                                 for byte in headerValue { base[offset] = byte; offset += 1 }
                                 valueCount = headerValue.count
@@ -119,6 +126,8 @@ extension KafkaProducer {
                                 $0.u.header.size = valueCount
                             }
                         }
+                        for header in headers { appendHeader(header.name, header.value) }
+                        if let lastHeader { appendHeader(lastHeader.name, lastHeader.value) }
                     }
                     guard let error = rd_kafka_produceva(handle, fields.baseAddress, count) else { return nil }
                     defer { rd_kafka_error_destroy(error) }

@@ -183,6 +183,53 @@ import Testing
         #expect(message.contains("in a row aborted"))
     }
 
+    /// The source header of repartition records (``SourceHighWater``, read in place by the stream
+    /// thread): a record whose source is not past the highest accepted from its upstream partition
+    /// is a copy from an aborted transaction and is skipped; records without one always count.
+    /// Written to the repartition topic by hand, as aborted and reprocessed writes would leave it.
+    @Test func repartitionRecordsWithAnAcceptedSourceAreSkipped() async throws {
+        let run = try Self.prepare(.embedded, "marks")
+        let streams = try Self.start(run)
+        defer { streams.close() }
+        try await waitUntil(timeout: .seconds(60), "the client runs") { streams.state == .running }
+
+        /// `[partition: 4 BE][offset: 8 BE][sequence: 4 BE]`, the topic left out (one input topic).
+        func source(_ partition: Int32, _ offset: Int64, _ sequence: UInt32) -> [KafkaHeader] {
+            var bytes: [UInt8] = []
+            withUnsafeBytes(of: partition.bigEndian) { bytes.append(contentsOf: $0) }
+            withUnsafeBytes(of: offset.bigEndian) { bytes.append(contentsOf: $0) }
+            withUnsafeBytes(of: sequence.bigEndian) { bytes.append(contentsOf: $0) }
+            return [KafkaHeader(name: "__streams.source", value: bytes)]
+        }
+        let records: [(word: String, headers: [KafkaHeader])] = [
+            ("a", source(0, 5, 0)),
+            ("a", source(0, 5, 0)),  // a copy: skipped
+            ("b", source(0, 5, 1)),
+            ("a", source(0, 4, 9)),  // before the mark: skipped
+            ("a", source(1, 0, 0)),  // another upstream partition
+            ("c", [KafkaHeader(name: "other", value: [1])]),
+            ("c", [KafkaHeader(name: "__streams.source", value: nil)]),
+        ]
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: run.cluster.bootstrapServers))
+        for record in records {
+            try producer.produce(
+                topic: "\(run.id)-counts-repartition", partition: 0, key: Array(record.word.utf8),
+                value: Array(record.word.utf8), headers: record.headers)
+        }
+        try producer.flush(timeout: .seconds(10))
+
+        let expected: [String: Int64] = ["a": 2, "b": 1, "c": 2]
+        var seen: [String: Int64] = [:]
+        try? await waitUntil(timeout: .seconds(60), "the store holds the counts of the records not skipped") {
+            guard let store = try? streams.store(.keyValue(name: "counts", key: .string, value: .int64)),
+                let all = try? store.all()
+            else { return false }
+            seen = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0.value) })
+            return seen == expected
+        }
+        #expect(seen == expected)
+    }
+
     /// A crash between the producer flush and the commit: the restarted instance (same state
     /// directory, so the same transactional id) aborts the open transaction, finds its RocksDB
     /// state as of the last commit and restores only the changelog tail. Needs a broker that

@@ -310,10 +310,14 @@ struct ProduceConsumeTests {
             logger: testLogger)
         defer { consumer.close() }
         try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
-        var viewed: [(value: [UInt8]?, headers: [KafkaHeader], count: Int)] = []
+        var viewed: [(value: [UInt8]?, headers: [KafkaHeader], count: Int, visited: [KafkaHeader])] = []
         try eventually("\(Self.headerShapes.count) records through pollBatch (got \(viewed.count))") {
             try consumer.pollBatch(maxMessages: 100, timeout: .milliseconds(100)) { message in
-                viewed.append((message.value.map(Array.init), message.headers, message.headerCount))
+                var visited: [KafkaHeader] = []
+                message.forEachHeader { name, value in
+                    visited.append(KafkaHeader(name: String(cString: name), value: value.map(Array.init)))
+                }
+                viewed.append((message.value.map(Array.init), message.headers, message.headerCount, visited))
             }
             return viewed.count >= Self.headerShapes.count
         }
@@ -322,9 +326,40 @@ struct ProduceConsumeTests {
             #expect(view.value == shape.value)
             #expect(view.headers == shape.headers)
             #expect(view.count == shape.headers.count)
+            #expect(view.visited == shape.headers)
         }
         try consumer.seek(TopicPartitionOffset(topic: topic, partition: 0, offset: 0), timeout: .seconds(5))
         let records = try consume(consumer, count: Self.headerShapes.count)
         #expect(records.map(\.headers) == Self.headerShapes.map(\.headers))
+    }
+
+    @Test("a last header from borrowed memory is sent after the others")
+    func lastHeaderFollowsTheHeaders() throws {
+        let cluster = try MockCluster(logger: testLogger)
+        defer { cluster.stop() }
+        let topic = uniqueName("last-header")
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try KafkaProducer(
+            configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        let mark: [UInt8] = [0, 1, 2, 255]
+        let others = [KafkaHeader(name: "first", string: "1"), KafkaHeader(name: "nothing", value: nil)]
+        try mark.withUnsafeBytes { mark in
+            try producer.produce(topic: topic, partition: 0, key: nil, value: nil, headers: others, lastHeader: ("mark", mark))
+            try producer.produce(topic: topic, partition: 0, key: nil, value: nil, lastHeader: ("alone", mark))
+            try producer.produce(topic: topic, partition: 0, key: nil, value: nil, lastHeader: ("null", nil))
+        }
+        try producer.flush(timeout: .seconds(10))
+
+        let consumer = try KafkaConsumer(
+            configuration: consumerConfiguration(bootstrapServers: cluster.bootstrapServers, group: uniqueName("g")),
+            logger: testLogger)
+        defer { consumer.close() }
+        try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
+        let records = try consume(consumer, count: 3)
+        #expect(records.map(\.headers) == [
+            others + [KafkaHeader(name: "mark", value: mark)],
+            [KafkaHeader(name: "alone", value: mark)],
+            [KafkaHeader(name: "null", value: nil)],
+        ])
     }
 }

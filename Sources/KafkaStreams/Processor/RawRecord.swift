@@ -7,4 +7,8 @@ struct RawRecord {
     var key: UnsafeRawBufferPointer?
     var value: UnsafeRawBufferPointer?
     var headers: RecordHeaders
+    /// The value of the record's ``SourceHighWater`` header when the stream thread took it out of
+    /// ``headers`` (an exactly-once task's repartition input), valid while the record is processed;
+    /// `nil` when the record had none, or when it is still in ``headers``.
+    var sourceMark: UnsafeRawBufferPointer? = nil
 }

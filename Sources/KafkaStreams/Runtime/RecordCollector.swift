@@ -55,11 +55,20 @@ struct ChangelogOrigin: Equatable {
 
     /// The header value: `[offset: 8 bytes BE][topic, UTF-8, if any]`.
     var header: [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(8 + (topic?.utf8.count ?? 0))
-        appendBigEndian(offset, to: &bytes)
-        if let topic { bytes.append(contentsOf: topic.utf8) }
-        return bytes
+        withHeader { Array($0) }
+    }
+
+    /// Calls `body` with ``header``, built on the stack: one is written per changelog record.
+    func withHeader<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        let count = 8 + (topic?.utf8.count ?? 0)
+        return try withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { buffer in
+            buffer.storeBytes(of: offset.bigEndian, toByteOffset: 0, as: Int64.self)
+            if let topic {
+                var index = 8
+                for byte in topic.utf8 { buffer[index] = byte; index += 1 }
+            }
+            return try body(UnsafeRawBufferPointer(buffer))
+        }
     }
 
     init(offset: Int64, topic: String?) {

@@ -17,7 +17,8 @@ struct SourceHighWater {
     /// `[partition: 4 bytes BE][offset: 8 bytes BE][sequence: 4 bytes BE][topic, UTF-8]`, the
     /// topic left out when the writing task reads only one (its upstream is then named by the
     /// partition alone, which is unique: one subtopology writes each repartition topic).
-    static let header = "__streams.source"
+    static let header = "\(headerName)"
+    private static let headerName: StaticString = "__streams.source"
 
     struct Upstream: Hashable {
         var topic: String
@@ -39,6 +40,11 @@ struct SourceHighWater {
 
     /// Whether a record with this source header is new (and remembers it), or a copy.
     mutating func accept(_ header: [UInt8]) -> Bool {
+        header.withUnsafeBytes { accept($0) }
+    }
+
+    /// ``accept(_:)-([UInt8])`` of a header value read in place.
+    mutating func accept(_ header: UnsafeRawBufferPointer) -> Bool {
         guard let (upstream, position) = Self.decode(header) else { return true }
         if let mark = marks[upstream], position <= mark {
             duplicatesSkipped += 1
@@ -49,23 +55,47 @@ struct SourceHighWater {
     }
 
     static func encode(topic: String?, partition: Int32, offset: Int64, sequence: UInt32) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16 + (topic?.utf8.count ?? 0))
-        withUnsafeBytes(of: partition.bigEndian) { bytes.append(contentsOf: $0) }
-        withUnsafeBytes(of: offset.bigEndian) { bytes.append(contentsOf: $0) }
-        withUnsafeBytes(of: sequence.bigEndian) { bytes.append(contentsOf: $0) }
-        if let topic { bytes.append(contentsOf: topic.utf8) }
-        return bytes
+        withEncoded(topic: topic, partition: partition, offset: offset, sequence: sequence) { Array($0) }
+    }
+
+    /// Calls `body` with the header value of ``encode(topic:partition:offset:sequence:)``, built on
+    /// the stack: one is written per repartition record.
+    static func withEncoded<Result>(
+        topic: String?, partition: Int32, offset: Int64, sequence: UInt32,
+        _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) rethrows -> Result {
+        let count = 16 + (topic?.utf8.count ?? 0)
+        return try withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { buffer in
+            buffer.storeBytes(of: partition.bigEndian, toByteOffset: 0, as: Int32.self)
+            buffer.storeBytes(of: offset.bigEndian, toByteOffset: 4, as: Int64.self)
+            buffer.storeBytes(of: sequence.bigEndian, toByteOffset: 12, as: UInt32.self)
+            if let topic {
+                var index = 16
+                for byte in topic.utf8 { buffer[index] = byte; index += 1 }
+            }
+            return try body(UnsafeRawBufferPointer(buffer))
+        }
     }
 
     static func decode(_ bytes: [UInt8]) -> (Upstream, Position)? {
-        guard bytes.count >= 16 else { return nil }
-        return bytes.withUnsafeBytes { raw in
-            let partition = Int32(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: Int32.self))
-            let offset = Int64(bigEndian: raw.loadUnaligned(fromByteOffset: 4, as: Int64.self))
-            let sequence = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
-            let topic = String(decoding: raw[16...], as: UTF8.self)
-            return (Upstream(topic: topic, partition: partition), Position(offset: offset, sequence: sequence))
+        bytes.withUnsafeBytes { decode($0) }
+    }
+
+    static func decode(_ raw: UnsafeRawBufferPointer) -> (Upstream, Position)? {
+        guard raw.count >= 16 else { return nil }
+        let partition = Int32(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: Int32.self))
+        let offset = Int64(bigEndian: raw.loadUnaligned(fromByteOffset: 4, as: Int64.self))
+        let sequence = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
+        let topic = raw.count > 16 ? String(decoding: UnsafeRawBufferPointer(rebasing: raw[16...]), as: UTF8.self) : ""
+        return (Upstream(topic: topic, partition: partition), Position(offset: offset, sequence: sequence))
+    }
+
+    /// Whether a header name, as librdkafka hands it (NUL-terminated), is ``header``; compared in
+    /// place, without making a `String` of every header of every repartition record.
+    static func isHeader(named name: UnsafePointer<CChar>) -> Bool {
+        headerName.withUTF8Buffer { bytes in
+            for index in bytes.indices where UInt8(bitPattern: name[index]) != bytes[index] { return false }
+            return name[bytes.count] == 0
         }
     }
 

@@ -136,6 +136,13 @@ final class StreamTask {
         try process(raw, from: source)
     }
 
+    /// Whether records of `topic` carry a ``SourceHighWater`` header this task checks: its
+    /// repartition inputs under exactly-once. The stream thread then reads the header in place
+    /// (``RawRecord/sourceMark``) instead of copying it into the record's headers.
+    func checksSourceMarks(of topic: String) -> Bool {
+        exactlyOnce && repartitionInputs.contains(topic)
+    }
+
     /// The source node that reads `topic` (a broker name).
     func source(of topic: String) throws -> SourceNodeBase {
         guard let found = sourcesByTopic[topic] else {
@@ -159,7 +166,10 @@ final class StreamTask {
     @inline(never)
     private func processExactlyOnce(_ raw: RawRecord, from source: SourceNodeBase) throws {
         var raw = raw
-        if !repartitionInputs.isEmpty, !raw.headers.isEmpty, repartitionInputs.contains(raw.topic),
+        if let mark = raw.sourceMark {
+            guard sourceHighWater.accept(mark) else { return }
+            sourceHighWaterChanged = true
+        } else if !repartitionInputs.isEmpty, !raw.headers.isEmpty, repartitionInputs.contains(raw.topic),
             let source = raw.headers.last(SourceHighWater.header)
         {
             raw.headers.remove(SourceHighWater.header)

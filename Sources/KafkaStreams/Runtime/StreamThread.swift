@@ -166,6 +166,7 @@ final class StreamThread {
         var run = 0
         var runNextOffset: Int64?
         var cachedTaskBuffers = false
+        var cachedChecksMarks = false
         let batchStart = ContinuousClock.now
         let batchSize = try consumer.pollBatch(maxMessages: 1000, timeout: .milliseconds(50)) { message in
             let topic = message.topic
@@ -181,19 +182,18 @@ final class StreamThread {
                 cachedPartition = partition
                 cachedTask = taskByPartition[TopicPartition(topic: topic, partition: partition)]
                 cachedTaskBuffers = cachedTask.map { multiPartitionTasks.contains($0.id) } ?? false
+                // Buffered records keep their headers whole (the mark is checked when processed).
+                cachedChecksMarks = !cachedTaskBuffers && (cachedTask?.checksSourceMarks(of: topic) ?? false)
                 cachedSource = nil
             }
             guard let task = cachedTask else {
                 logger.warning("record of an unassigned partition", metadata: ["topic": "\(topic)", "partition": "\(partition)"])
                 return
             }
-            // One header lookup in librdkafka per message (none allocated without headers).
-            let kafkaHeaders = message.headers
-            let headers: RecordHeaders =
-                kafkaHeaders.isEmpty ? [] : RecordHeaders(kafkaHeaders.map { RecordHeader(key: $0.name, value: $0.value) })
+            let (headers, sourceMark) = RecordHeaders.read(from: message, takingSourceMark: cachedChecksMarks)
             let raw = RawRecord(
                 topic: topic, partition: partition, offset: message.offset, timestamp: message.timestamp,
-                key: message.key, value: message.value, headers: headers)
+                key: message.key, value: message.value, headers: headers, sourceMark: sourceMark)
             if cachedTaskBuffers {
                 task.buffer(raw)
                 bufferingTasks.insert(task.id)

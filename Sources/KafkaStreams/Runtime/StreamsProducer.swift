@@ -95,10 +95,16 @@ final class StreamsProducer: RecordCollector {
         topic: String, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?,
         timestamp: Int64, origin: ChangelogOrigin?
     ) throws {
-        var headers: RecordHeaders = []
-        if isTransactional, let origin { headers.add(Self.originHeader, origin.header) }
-        try send(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: headers,
-                 tag: changelogTag(topic: topic, partition: partition))
+        let tag = changelogTag(topic: topic, partition: partition)
+        guard isTransactional, let origin else {
+            try send(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: [], tag: tag)
+            return
+        }
+        try origin.withHeader { header in
+            try send(
+                topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: [],
+                lastHeader: (Self.originHeader, header), tag: tag)
+        }
     }
 
     /// The delivery-report tag of a changelog partition's records (its slot + 1).
@@ -205,23 +211,29 @@ final class StreamsProducer: RecordCollector {
         if !repartitionTopics.isEmpty, let task = activeTask, task.isProcessingInput, task.cacheForwardingDepth == 0,
             let source = task.recordMetadata, repartitionTopics.contains(topic)
         {
-            var withSource = headers
-            withSource.remove(SourceHighWater.header)
-            withSource.add(
-                SourceHighWater.header,
-                SourceHighWater.encode(
-                    topic: source.topic == task.singleInputTopic ? nil : source.topic, partition: source.partition,
-                    offset: source.offset, sequence: task.repartitionSequence))
+            var others = headers
+            if !others.isEmpty { others.remove(SourceHighWater.header) }
+            let sequence = task.repartitionSequence
             task.repartitionSequence &+= 1
-            try send(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: withSource, tag: 0)
+            try SourceHighWater.withEncoded(
+                topic: source.topic == task.singleInputTopic ? nil : source.topic, partition: source.partition,
+                offset: source.offset, sequence: sequence
+            ) { mark in
+                try send(
+                    topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: others,
+                    lastHeader: (SourceHighWater.header, mark), tag: 0)
+            }
             return
         }
         try send(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: headers, tag: 0)
     }
 
+    /// Sends through the producer; `lastHeader` (a header built per record, such as a changelog
+    /// record's origin) goes after `headers` without an array of its own.
     private func send(
         topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
-        timestamp: Int64, headers: RecordHeaders, tag: UInt64
+        timestamp: Int64, headers: RecordHeaders, lastHeader: (name: String, value: UnsafeRawBufferPointer?)? = nil,
+        tag: UInt64
     ) throws {
         if isTransactional {
             try beginTransactionIfNeeded()
@@ -233,7 +245,7 @@ final class StreamsProducer: RecordCollector {
             do {
                 try producer.produce(
                     topic: topic, partition: partition, key: key, value: value, headers: kafkaHeaders,
-                    timestamp: timestamp, tag: tag)
+                    lastHeader: lastHeader, timestamp: timestamp, tag: tag)
                 sentSinceLastReport += 1
                 return
             } catch where error.errorCode == .queueFull && attempt < 599 {

@@ -14,5 +14,6 @@ import Testing
         #expect(decoded == nil)
         // The topic is left out when the task reads one topic: 8 bytes in all.
         #expect(ChangelogOrigin(offset: 5, topic: nil).header.count == 8)
+        #expect(ChangelogOrigin(offset: 258, topic: "t").header == [0, 0, 0, 0, 0, 0, 1, 2, 116])
     }
 }

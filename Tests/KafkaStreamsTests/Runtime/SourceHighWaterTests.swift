@@ -21,6 +21,21 @@ import Testing
         #expect(implied == SourceHighWater.Upstream(topic: "", partition: 2))
     }
 
+    @Test func encodedSourcesHaveTheDocumentedLayout() {
+        #expect(Self.source(1, 2, 3, topic: "ab") == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 3, 97, 98])
+        #expect(Self.source(1, 2, 3, topic: nil).count == 16)
+    }
+
+    @Test func theHeaderNameIsRecognizedInPlace() {
+        #expect(SourceHighWater.header == "__streams.source")
+        for (name, matches) in [
+            ("__streams.source", true), ("__streams.sourc", false), ("__streams.source2", false), ("", false),
+            ("__streams.origin", false), ("__STREAMS.SOURCE", false),
+        ] {
+            #expect(name.withCString { SourceHighWater.isHeader(named: $0) } == matches, "\(name)")
+        }
+    }
+
     @Test func copiesOfAcceptedSourcesAreSkippedPerUpstreamPartition() {
         var marks = SourceHighWater()
         // An aborted transaction's records arrive first...
