@@ -37,6 +37,9 @@ final class SourceNode<Key, Value>: SourceNodeBase {
     private unowned(unsafe) let task: TaskContext
     /// How timestamps are found: the record's own, the task's wall clock, or an extractor.
     private let timestamps: SourceTimestamps
+    /// Whether ``timestamps`` is `.record` (the default): tested per record without copying the
+    /// enum, whose extractor payload would be retained and released.
+    private let usesRecordTimestamps: Bool
     /// The largest timestamp given to a record of each topic (this task reads one partition of
     /// each): the partition time. Tracked only when an extractor or the handler needs it.
     private var partitionTimes: [String: Int64] = [:]
@@ -59,6 +62,7 @@ final class SourceNode<Key, Value>: SourceNodeBase {
         } else {
             timestamps = .extractor(extractor)
         }
+        if case .record = timestamps { usesRecordTimestamps = true } else { usesRecordTimestamps = false }
         if case .extractor = timestamps {
             tracksPartitionTime = true
         } else {
@@ -123,18 +127,10 @@ final class SourceNode<Key, Value>: SourceNodeBase {
     private func timestamp(of key: Key, _ value: Value, _ raw: RawRecord) throws -> Int64? {
         let partitionTime = tracksPartitionTime ? partitionTimes[raw.topic] ?? TaskContext.unknownTime : TaskContext.unknownTime
         var timestamp: Int64
-        switch timestamps {
-        case .record:
+        if usesRecordTimestamps {
             timestamp = raw.timestamp
-        case .wallClock:
-            timestamp = task.wallClock()
-        case .extractor(let extractor):
-            do {
-                timestamp = try extract(with: extractor, key, value, raw, partitionTime: partitionTime)
-            } catch {
-                task.currentNode = name
-                throw error
-            }
+        } else {
+            timestamp = try otherTimestamp(of: key, value, raw, partitionTime: partitionTime)
         }
         if timestamp < 0 {
             switch task.config.invalidTimestampHandler {
@@ -158,6 +154,24 @@ final class SourceNode<Key, Value>: SourceNodeBase {
         }
         if tracksPartitionTime && timestamp > partitionTime { partitionTimes[raw.topic] = timestamp }
         return timestamp
+    }
+
+    /// The timestamp of the wall clock or the extractor (``timestamps`` other than `.record`).
+    @inline(never)
+    private func otherTimestamp(of key: Key, _ value: Value, _ raw: RawRecord, partitionTime: Int64) throws -> Int64 {
+        switch timestamps {
+        case .record:
+            return raw.timestamp
+        case .wallClock:
+            return task.wallClock()
+        case .extractor(let extractor):
+            do {
+                return try extract(with: extractor, key, value, raw, partitionTime: partitionTime)
+            } catch {
+                task.currentNode = name
+                throw error
+            }
+        }
     }
 
     /// Runs an extractor on the record. Not inlined: the `Record` it builds would make every
