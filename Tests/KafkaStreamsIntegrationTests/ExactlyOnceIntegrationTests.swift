@@ -77,9 +77,13 @@ import Testing
 
     /// Waits until the store (committed data) holds exactly the expected counts.
     static func expectExactCounts(_ streams: KafkaStreams, _ lines: [String]) async throws {
-        let expected = WordCountIntegrationTests.expectedCounts(lines)
+        try await expectCounts(streams, WordCountIntegrationTests.expectedCounts(lines), timeout: .seconds(90))
+    }
+
+    /// Waits until the store (committed data) holds exactly `expected`.
+    static func expectCounts(_ streams: KafkaStreams, _ expected: [String: Int64], timeout: Duration) async throws {
         var seen: [String: Int64] = [:]
-        try? await waitUntil(timeout: .seconds(90), "the store's counts equal the reference") {
+        try? await waitUntil(timeout: timeout, "the store's counts equal the reference") {
             guard let store = try? streams.store(.keyValue(name: "counts", key: .string, value: .int64)),
                 let all = try? store.all()
             else { return false }
@@ -218,16 +222,8 @@ import Testing
         }
         try producer.flush(timeout: .seconds(10))
 
-        let expected: [String: Int64] = ["a": 2, "b": 1, "c": 2]
-        var seen: [String: Int64] = [:]
-        try? await waitUntil(timeout: .seconds(60), "the store holds the counts of the records not skipped") {
-            guard let store = try? streams.store(.keyValue(name: "counts", key: .string, value: .int64)),
-                let all = try? store.all()
-            else { return false }
-            seen = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0.value) })
-            return seen == expected
-        }
-        #expect(seen == expected)
+        // The counts of the records not skipped.
+        try await Self.expectCounts(streams, ["a": 2, "b": 1, "c": 2], timeout: .seconds(60))
     }
 
     /// A crash between the producer flush and the commit: the restarted instance (same state
