@@ -26,6 +26,11 @@ struct BenchRow {
             // Stateless work.
             BenchRow(name: RawPassthrough.name, limit: nil, workload: .perRecord, run: RawPassthrough.run),
             BenchRow(name: "stateless", limit: RawPassthrough.name, workload: .perRecord, run: StreamsRows.stateless),
+            // Diagnostic, only when named: the stateless work by hand with typed values, the floor
+            // of any typed pipeline (docs/benchmarks.md).
+            BenchRow(
+                name: TypedPassthrough.name, limit: RawPassthrough.name, workload: .perRecord, byDefault: false,
+                run: TypedPassthrough.run),
             // Stateful work.
             BenchRow(name: RawWordCount.name, limit: nil, workload: .perWord, run: RawWordCount.run),
             BenchRow(name: "wordcount-memory", limit: RawWordCount.name, workload: .perWord) {

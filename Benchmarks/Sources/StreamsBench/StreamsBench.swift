@@ -39,7 +39,7 @@ struct StreamsBench: ParsableCommand {
     @Option(name: .customLong("producer-property"), help: "key=value: a librdkafka property for every producer, raw and streams (repeatable).")
     var producerProperties: [String] = []
 
-    @Option(help: "Comma-separated rows to run (default: all but memory-1m-keys).")
+    @Option(help: "Comma-separated rows to run (default: all but memory-1m-keys and typed-passthrough).")
     var rows: String?
 
     @Option(help: "Commit interval of every row but wordcount-eos (100 ms), in milliseconds.")
