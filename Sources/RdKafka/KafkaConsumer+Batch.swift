@@ -41,21 +41,23 @@ extension KafkaConsumer {
             var firstError: KafkaError?
             // All messages of the batch are alive here, so their topic handles are too: comparing
             // handles is enough to reuse the last topic name and skip a lookup per message.
-            var lastTopicHandle: OpaquePointer?
-            var lastTopicName = ""
+            guard let first = (0..<count).lazy.compactMap({ base[$0] }).first else { return 0 }
+            var lastTopicHandle = first.pointee.rkt
+            var view = KafkaMessageView(message: first, topic: topicNames.name(of: first))
             for index in 0..<count {
                 guard let message = base[index] else { continue }
                 let topicHandle = message.pointee.rkt
                 if topicHandle != lastTopicHandle {
                     lastTopicHandle = topicHandle
-                    lastTopicName = topicNames.name(of: message)
+                    view.topic = topicNames.name(of: message)
                 }
+                view.message = UnsafePointer(message)
                 switch message.pointee.err {
                 case RD_KAFKA_RESP_ERR_NO_ERROR:
-                    try body(KafkaMessageView(message: message, topic: lastTopicName))
+                    try body(view)
                     delivered += 1
                 case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-                    try onPartitionEOF?(TopicPartitionOffset(topic: lastTopicName, partition: message.pointee.partition, offset: message.pointee.offset))
+                    try onPartitionEOF?(TopicPartitionOffset(topic: view.topic, partition: message.pointee.partition, offset: message.pointee.offset))
                 default:
                     if firstError == nil { firstError = KafkaError(consumedMessage: message) }
                 }

@@ -6,10 +6,12 @@ import CRdKafka
 /// It, and every buffer it returns, is valid only until the body returns: the message is then
 /// destroyed. Copy what must outlive it (``makeRecord()``, or `Array(view.value!)`).
 public struct KafkaMessageView: ~Copyable {
-    let message: UnsafePointer<rd_kafka_message_t>
+    // Both set again for each message of a batch: one view serves the whole batch, so its topic
+    // `String` is not retained and released per message.
+    var message: UnsafePointer<rd_kafka_message_t>
 
     /// The topic the message was read from.
-    public let topic: String
+    public internal(set) var topic: String
 
     init(message: UnsafePointer<rd_kafka_message_t>, topic: String) {
         self.message = message

@@ -154,6 +154,13 @@ final class StreamTask {
     /// ``process(_:)`` with the record's source node already looked up (``source(of:)``): the
     /// stream thread looks it up once per run of records of one partition, not per record.
     func process(_ raw: RawRecord, from source: SourceNodeBase) throws {
+        var raw = raw
+        try process(&raw, from: source)
+    }
+
+    /// ``process(_:from:)`` of a record the caller keeps and reuses (the stream thread's direct
+    /// path): lent `inout`, it is not copied (its topic and headers retained and released).
+    func process(_ raw: inout RawRecord, from source: SourceNodeBase) throws {
         if exactlyOnce {
             try processExactlyOnce(raw, from: source)
         } else {

@@ -169,11 +169,15 @@ final class StreamThread {
         // records as they come: `taskByPartition` keeps both alive for the batch, and a retain and
         // release of each per record cost ~2% of a stateless thread.
         var direct: (task: Unmanaged<StreamTask>, source: Unmanaged<SourceNodeBase>)?
+        // The record handed to the task on the direct path, made once per run and updated per
+        // record: its topic `String` is then not retained and released per record.
+        var directRecord = RawRecord(
+            topic: "", partition: -1, offset: -1, timestamp: -1, key: nil, value: nil, headers: [])
         let batchStart = ContinuousClock.now
         let batchSize = try consumer.pollBatch(maxMessages: 1000, timeout: .milliseconds(50)) { message in
-            let topic = message.topic
             let partition = message.partition
-            if cachedTask == nil || partition != cachedPartition || topic != cachedTopic {
+            if cachedTask == nil || partition != cachedPartition || message.topic != cachedTopic {
+                let topic = message.topic
                 if let previous = cachedTask, run > 0 { processedByTask[previous.id, default: 0] += run }
                 if let nextOffset = runNextOffset {
                     pendingOffsets[TopicPartition(topic: cachedTopic, partition: cachedPartition)] = nextOffset
@@ -190,15 +194,20 @@ final class StreamThread {
                 if let task = cachedTask, !cachedTaskBuffers {
                     let source = try task.source(of: topic)
                     direct = (Unmanaged.passUnretained(task), Unmanaged.passUnretained(source))
+                    directRecord.topic = topic
+                    directRecord.partition = partition
                 }
             }
             if let direct {
                 let (headers, sourceMark) = RecordHeaders.read(from: message, takingSourceMark: cachedChecksMarks)
-                let raw = RawRecord(
-                    topic: topic, partition: partition, offset: message.offset, timestamp: message.timestamp,
-                    key: message.key, value: message.value, headers: headers, sourceMark: sourceMark)
+                directRecord.offset = message.offset
+                directRecord.timestamp = message.timestamp
+                directRecord.key = message.key
+                directRecord.value = message.value
+                if !headers.isEmpty || !directRecord.headers.isEmpty { directRecord.headers = headers }
+                directRecord.sourceMark = sourceMark
                 try direct.task._withUnsafeGuaranteedRef { task in
-                    try direct.source._withUnsafeGuaranteedRef { try task.process(raw, from: $0) }
+                    try direct.source._withUnsafeGuaranteedRef { try task.process(&directRecord, from: $0) }
                 }
                 // Recorded per run of one partition, not per record (no hashing per record).
                 runNextOffset = message.offset + 1
@@ -206,12 +215,12 @@ final class StreamThread {
                 return
             }
             guard let task = cachedTask else {
-                logger.warning("record of an unassigned partition", metadata: ["topic": "\(topic)", "partition": "\(partition)"])
+                logger.warning("record of an unassigned partition", metadata: ["topic": "\(message.topic)", "partition": "\(partition)"])
                 return
             }
             let (headers, sourceMark) = RecordHeaders.read(from: message, takingSourceMark: cachedChecksMarks)
             let raw = RawRecord(
-                topic: topic, partition: partition, offset: message.offset, timestamp: message.timestamp,
+                topic: message.topic, partition: partition, offset: message.offset, timestamp: message.timestamp,
                 key: message.key, value: message.value, headers: headers, sourceMark: sourceMark)
             // A task reading several partitions buffers (``StreamTask/buffer(_:)``) to process in
             // timestamp order; the others took the direct path above.
