@@ -154,18 +154,18 @@ final class StreamTask {
     /// ``process(_:)`` with the record's source node already looked up (``source(of:)``): the
     /// stream thread looks it up once per run of records of one partition, not per record.
     func process(_ raw: RawRecord, from source: SourceNodeBase) throws {
-        var raw = raw
-        try process(&raw, from: source)
-    }
-
-    /// ``process(_:from:)`` of a record the caller keeps and reuses (the stream thread's direct
-    /// path): lent `inout`, it is not copied (its topic and headers retained and released).
-    func process(_ raw: inout RawRecord, from source: SourceNodeBase) throws {
         if exactlyOnce {
             try processExactlyOnce(raw, from: source)
         } else {
             try processInput(raw, from: source)
         }
+    }
+
+    /// ``process(_:from:)`` of a record the caller keeps in a variable and reuses (the stream
+    /// thread's direct path): lent `inout`, it is not copied (its topic and headers retained and
+    /// released) as a captured variable passed by value is.
+    func process(_ raw: inout RawRecord, from source: SourceNodeBase) throws {
+        try process(raw, from: source)
     }
 
     /// Under exactly-once: drops a repartition record already processed (``SourceHighWater``),
