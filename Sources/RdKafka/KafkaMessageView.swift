@@ -71,15 +71,7 @@ public struct KafkaMessageView: ~Copyable {
     public func forEachHeader(
         _ body: (_ name: UnsafePointer<CChar>, _ value: UnsafeRawBufferPointer?) throws -> Void
     ) rethrows {
-        guard let headers = NativeMessage.headers(of: message) else { return }
-        var index = 0
-        var name: UnsafePointer<CChar>?
-        var value: UnsafeRawPointer?
-        var size = 0
-        while rd_kafka_header_get_all(headers, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-            if let name { try body(name, value.map { UnsafeRawBufferPointer(start: $0, count: size) }) }
-            index += 1
-        }
+        try NativeMessage.forEachHeader(of: message, body)
     }
 
     /// Copies the message into an owned ``ConsumerRecord``.

@@ -50,20 +50,32 @@ enum NativeMessage {
     }
 
     static func copyHeaders(of message: UnsafePointer<rd_kafka_message_t>) -> [KafkaHeader] {
-        guard let headers = headers(of: message) else { return [] }
-        let count = rd_kafka_header_cnt(headers)
         var result: [KafkaHeader] = []
-        result.reserveCapacity(count)
-        for index in 0..<count {
-            var name: UnsafePointer<CChar>?
-            var value: UnsafeRawPointer?
-            var size = 0
-            guard rd_kafka_header_get_all(headers, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR else { break }
-            result.append(KafkaHeader(
-                name: name.map { String(cString: $0) } ?? "",
-                value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
-            ))
+        forEachHeader(of: message) { name, value in
+            result.append(KafkaHeader(name: String(cString: name), value: value.map { Array($0) }))
         }
         return result
+    }
+
+    /// "" as a C string: the name of a header librdkafka gives without one (it never does).
+    private static var emptyName: UnsafePointer<CChar> {
+        UnsafeRawPointer(("" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
+    }
+
+    /// Calls `body` with each header's name and a view of its value (`nil` for null), in order;
+    /// both valid while the message is.
+    static func forEachHeader(
+        of message: UnsafePointer<rd_kafka_message_t>,
+        _ body: (_ name: UnsafePointer<CChar>, _ value: UnsafeRawBufferPointer?) throws -> Void
+    ) rethrows {
+        guard let headers = headers(of: message) else { return }
+        var index = 0
+        var name: UnsafePointer<CChar>?
+        var value: UnsafeRawPointer?
+        var size = 0
+        while rd_kafka_header_get_all(headers, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+            try body(name ?? emptyName, value.map { UnsafeRawBufferPointer(start: $0, count: size) })
+            index += 1
+        }
     }
 }
