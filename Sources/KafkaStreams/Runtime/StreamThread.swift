@@ -163,8 +163,8 @@ final class StreamThread {
         var bufferingTasks: Set<TaskID> = []
         var run = 0
         var runNextOffset: Int64?
-        var cachedTaskBuffers = false
-        var cachedChecksMarks = false
+        // Whether the direct path takes a repartition record's source header out (``RawRecord/sourceMark``).
+        var directChecksMarks = false
         // The cached task and its source for the cached topic, unretained, when the task processes
         // records as they come: `taskByPartition` keeps both alive for the batch, and a retain and
         // release of each per record cost ~2% of a stateless thread.
@@ -187,19 +187,18 @@ final class StreamThread {
                 cachedTopic = topic
                 cachedPartition = partition
                 cachedTask = taskByPartition[TopicPartition(topic: topic, partition: partition)]
-                cachedTaskBuffers = cachedTask.map { multiPartitionTasks.contains($0.id) } ?? false
-                // Buffered records keep their headers whole (the mark is checked when processed).
-                cachedChecksMarks = !cachedTaskBuffers && (cachedTask?.checksSourceMarks(of: topic) ?? false)
                 direct = nil
-                if let task = cachedTask, !cachedTaskBuffers {
+                // A task reading several partitions buffers them instead (the path below).
+                if let task = cachedTask, !multiPartitionTasks.contains(task.id) {
                     let source = try task.source(of: topic)
                     direct = (Unmanaged.passUnretained(task), Unmanaged.passUnretained(source))
+                    directChecksMarks = task.checksSourceMarks(of: topic)
                     directRecord.topic = topic
                     directRecord.partition = partition
                 }
             }
             if let direct {
-                let (headers, sourceMark) = RecordHeaders.read(from: message, takingSourceMark: cachedChecksMarks)
+                let (headers, sourceMark) = RecordHeaders.read(from: message, takingSourceMark: directChecksMarks)
                 directRecord.offset = message.offset
                 directRecord.timestamp = message.timestamp
                 directRecord.key = message.key
@@ -218,12 +217,13 @@ final class StreamThread {
                 logger.warning("record of an unassigned partition", metadata: ["topic": "\(message.topic)", "partition": "\(partition)"])
                 return
             }
-            let (headers, sourceMark) = RecordHeaders.read(from: message, takingSourceMark: cachedChecksMarks)
+            // A task reading several partitions buffers (``StreamTask/buffer(_:)``) to process in
+            // timestamp order; the others took the direct path above. Buffered records keep their
+            // headers whole (a source header is checked when they are processed).
+            let (headers, _) = RecordHeaders.read(from: message, takingSourceMark: false)
             let raw = RawRecord(
                 topic: message.topic, partition: partition, offset: message.offset, timestamp: message.timestamp,
-                key: message.key, value: message.value, headers: headers, sourceMark: sourceMark)
-            // A task reading several partitions buffers (``StreamTask/buffer(_:)``) to process in
-            // timestamp order; the others took the direct path above.
+                key: message.key, value: message.value, headers: headers)
             task.buffer(raw)
             bufferingTasks.insert(task.id)
             run += 1
