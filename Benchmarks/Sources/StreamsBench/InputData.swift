@@ -96,15 +96,16 @@ struct InputData: Sendable {
             wordFrequencies: wordFrequencies, timestampBase: timestampBase, sampleLines: sampleLines)
     }
 
-    /// Produces one record, serving delivery reports and retrying while the local queue is full
-    /// (as the streams runtime's record collector does).
+    /// Produces one record (to `partition`, else where the producer's partitioner puts it),
+    /// serving delivery reports and retrying while the local queue is full (as the streams
+    /// runtime's record collector does).
     static func produce(
-        _ producer: KafkaProducer, topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
-        timestamp: Int64?
+        _ producer: KafkaProducer, topic: String, partition: Int32? = nil, key: UnsafeRawBufferPointer?,
+        value: UnsafeRawBufferPointer?, timestamp: Int64?
     ) throws {
         while true {
             do {
-                try producer.produce(topic: topic, key: key, value: value, timestamp: timestamp)
+                try producer.produce(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp)
                 return
             } catch where error.errorCode == .queueFull {
                 producer.poll(timeout: .milliseconds(10))

@@ -48,28 +48,17 @@ enum TypedPassthrough {
                 let timestamp = message.timestamp
                 try value.withUnsafeBytes { value in
                     guard let key else {
-                        return try produce(raw.producer, output, partition, nil, value, timestamp)
+                        return try InputData.produce(
+                            raw.producer, topic: output, partition: partition, key: nil, value: value, timestamp: timestamp)
                     }
-                    try key.withUnsafeBytes { try produce(raw.producer, output, partition, $0, value, timestamp) }
+                    try key.withUnsafeBytes { key in
+                        try InputData.produce(
+                            raw.producer, topic: output, partition: partition, key: key, value: value, timestamp: timestamp)
+                    }
                 }
                 return 0
             }
             return ["input": consumed]
-        }
-    }
-
-    /// Produces to an explicit partition (as the library's sinks do), waiting out a full queue.
-    private static func produce(
-        _ producer: KafkaProducer, _ topic: String, _ partition: Int32?, _ key: UnsafeRawBufferPointer?,
-        _ value: UnsafeRawBufferPointer, _ timestamp: Int64
-    ) throws {
-        while true {
-            do {
-                try producer.produce(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp)
-                return
-            } catch where error.errorCode == .queueFull {
-                producer.poll(timeout: .milliseconds(10))
-            }
         }
     }
 }
