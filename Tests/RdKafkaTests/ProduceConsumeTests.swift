@@ -110,9 +110,8 @@ struct ProduceConsumeTests {
         #expect(producer.outQueueLength == 0)
         Self.checkReports(reports.all, topic: topic)
 
-        let consumer = try KafkaConsumer(configuration: consumerConfiguration(bootstrapServers: cluster.bootstrapServers, group: uniqueName("g")), logger: testLogger)
+        let consumer = try consumerFromBeginning(bootstrapServers: cluster.bootstrapServers, topic: topic)
         defer { consumer.close() }
-        try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
         Self.checkSamples(try consume(consumer, count: 4))
     }
 
@@ -133,9 +132,8 @@ struct ProduceConsumeTests {
         try producer.flush(timeout: .seconds(10))
         Self.checkReports(reports.all, topic: topic)
 
-        let consumer = try KafkaConsumer(configuration: consumerConfiguration(bootstrapServers: cluster.bootstrapServers, group: uniqueName("g")), logger: testLogger)
+        let consumer = try consumerFromBeginning(bootstrapServers: cluster.bootstrapServers, topic: topic)
         defer { consumer.close() }
-        try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
 
         var records: [ConsumerRecord] = []
         var viewsChecked = 0
@@ -186,11 +184,8 @@ struct ProduceConsumeTests {
         for index in 0..<2 { try producer.produce(topic: topic, key: nil, value: bytes("record \(index)")) }
         try producer.flush(timeout: .seconds(10))
 
-        let consumer = try KafkaConsumer(
-            configuration: consumerConfiguration(bootstrapServers: cluster.bootstrapServers, group: uniqueName("g")),
-            logger: testLogger)
+        let consumer = try consumerFromBeginning(bootstrapServers: cluster.bootstrapServers, topic: topic)
         defer { consumer.close() }
-        try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
         // Kept, so that a name freed after its batch cannot pass its address on to the next one.
         var names: [String] = []
         try eventually("2 records in batches of one (got \(names.count))") {
@@ -305,11 +300,8 @@ struct ProduceConsumeTests {
         }
         try producer.flush(timeout: .seconds(10))
 
-        let consumer = try KafkaConsumer(
-            configuration: consumerConfiguration(bootstrapServers: cluster.bootstrapServers, group: uniqueName("g")),
-            logger: testLogger)
+        let consumer = try consumerFromBeginning(bootstrapServers: cluster.bootstrapServers, topic: topic)
         defer { consumer.close() }
-        try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
         var viewed: [(value: [UInt8]?, headers: [KafkaHeader], count: Int, visited: [KafkaHeader])] = []
         try eventually("\(Self.headerShapes.count) records through pollBatch (got \(viewed.count))") {
             try consumer.pollBatch(maxMessages: 100, timeout: .milliseconds(100)) { message in
@@ -350,11 +342,8 @@ struct ProduceConsumeTests {
         }
         try producer.flush(timeout: .seconds(10))
 
-        let consumer = try KafkaConsumer(
-            configuration: consumerConfiguration(bootstrapServers: cluster.bootstrapServers, group: uniqueName("g")),
-            logger: testLogger)
+        let consumer = try consumerFromBeginning(bootstrapServers: cluster.bootstrapServers, topic: topic)
         defer { consumer.close() }
-        try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
         let records = try consume(consumer, count: 3)
         #expect(records.map(\.headers) == [
             others + [KafkaHeader(name: "mark", value: mark)],

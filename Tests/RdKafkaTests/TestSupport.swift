@@ -49,6 +49,17 @@ func consumerConfiguration(bootstrapServers: String, group: String, _ extra: [St
     ]).merging(extra)
 }
 
+/// A consumer of a new group, assigned partition 0 of `topic` from its beginning (no group join).
+func consumerFromBeginning(
+    bootstrapServers: String, topic: String, _ extra: [String: String] = [:]
+) throws -> KafkaConsumer {
+    let consumer = try KafkaConsumer(
+        configuration: consumerConfiguration(bootstrapServers: bootstrapServers, group: uniqueName("g"), extra),
+        logger: testLogger)
+    try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
+    return consumer
+}
+
 /// Polls records one at a time until `count` arrived.
 func consume(_ consumer: KafkaConsumer, count: Int, timeout: Duration = .seconds(30)) throws -> [ConsumerRecord] {
     var records: [ConsumerRecord] = []

@@ -34,12 +34,9 @@ struct TransactionTests {
         try producer.produce(topic: topic, partition: 0, key: nil, value: bytes("aborted"))
         try producer.abortTransaction(timeout: .seconds(10))
 
-        let consumer = try KafkaConsumer(
-            configuration: consumerConfiguration(bootstrapServers: cluster.bootstrapServers, group: uniqueName("g"), ["isolation.level": "read_committed"]),
-            logger: testLogger
-        )
+        let consumer = try consumerFromBeginning(
+            bootstrapServers: cluster.bootstrapServers, topic: topic, ["isolation.level": "read_committed"])
         defer { consumer.close() }
-        try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
         let records = try consume(consumer, count: 3)
         #expect(records.map(\.value) == [bytes("t0"), bytes("t1"), bytes("t2")])
     }
