@@ -122,13 +122,18 @@ import Testing
 }
 
 /// Polls `condition` until it holds or `timeout` passes; fails with a message otherwise.
+///
+/// The condition is checked once more after the deadline: tests that block the cooperative
+/// pool can keep this task from waking for most of the timeout, and a condition that came true
+/// meanwhile must not be reported as a time-out.
 func waitUntil(
     timeout: Duration, _ message: String = "condition not met", _ condition: () throws -> Bool,
     sourceLocation: SourceLocation = #_sourceLocation
 ) async throws {
     let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
+    while true {
         if try condition() { return }
+        guard ContinuousClock.now < deadline else { break }
         try await Task.sleep(for: .milliseconds(20))
     }
     Issue.record("timed out after \(timeout): \(message)", sourceLocation: sourceLocation)

@@ -258,11 +258,12 @@ public final class KafkaStreams: Sendable {
         let threads = shared.withLock { $0.threads }
         for thread in threads { thread.requestPause(true) }
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        // Checked once more after the deadline, so a caller descheduled past it still sees a pause.
+        while true {
             if threads.allSatisfy({ $0.isPaused || $0.isFinished }) { return true }
+            guard ContinuousClock.now < deadline else { return false }
             Thread.sleep(forTimeInterval: 0.01)
         }
-        return false
     }
 
     /// Resumes processing after ``pause(timeout:)``.
