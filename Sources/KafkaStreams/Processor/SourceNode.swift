@@ -27,12 +27,20 @@ final class SourceNode<Key, Value>: SourceNodeBase {
     // metadata lookup per record in this unspecialized code.
     private let deserializeKey: (UnsafeRawBufferPointer?) throws -> Key
     private let deserializeValue: (UnsafeRawBufferPointer?) throws -> Value
-    /// Set for built-in serdes, whose values are built here without a closure call
-    /// (``BuiltInSerde/deserialize(_:reusing:)``); arrays reuse these between records.
+    /// Set for built-in serdes, whose values are read here without a closure call
+    /// (``BuiltInSerde/read(_:into:)``).
     private let keyBuiltIn: BuiltInSerde?
     private let valueBuiltIn: BuiltInSerde?
-    private let reusedKeyBytes = ReusedBytes()
-    private let reusedValueBytes = ReusedBytes()
+    /// Where the record being processed has its key and value while it is forwarded.
+    ///
+    /// Downstream nodes borrow them from here. Of a built-in serde, a slot keeps its value from
+    /// record to record and is overwritten in place: no copy of a value into the generic
+    /// `Key`/`Value` (a call of its value witness and a retain), no destruction after the
+    /// forward, and arrays reuse their storage. Of another serde, it holds the value only while
+    /// the record is processed. One value of each stays alive between records (that of the
+    /// last record), never more.
+    private let keySlot: UnsafeMutablePointer<Key>
+    private let valueSlot: UnsafeMutablePointer<Value>
     /// Unowned(unsafe): the task owns its nodes, and a checked reference costs an atomic per use.
     private unowned(unsafe) let task: TaskContext
     /// How timestamps are found: the record's own, the task's wall clock, or an extractor.
@@ -53,6 +61,8 @@ final class SourceNode<Key, Value>: SourceNodeBase {
         self.deserializeValue = value.deserializeFrom
         self.keyBuiltIn = key.builtIn
         self.valueBuiltIn = value.builtIn
+        self.keySlot = Self.allocateSlot(builtIn: key.builtIn)
+        self.valueSlot = Self.allocateSlot(builtIn: value.builtIn)
         self.task = task
         let extractor = timestampExtractor ?? task.config.defaultTimestampExtractor
         if extractor is RecordTimestampExtractor {
@@ -83,6 +93,22 @@ final class SourceNode<Key, Value>: SourceNodeBase {
             })
     }
 
+    deinit {
+        Self.deallocateSlot(keySlot, builtIn: keyBuiltIn)
+        Self.deallocateSlot(valueSlot, builtIn: valueBuiltIn)
+    }
+
+    /// A built-in serde's slot holds its empty value; another's is filled per record.
+    private static func allocateSlot<T>(builtIn: BuiltInSerde?) -> UnsafeMutablePointer<T> {
+        guard let builtIn else { return UnsafeMutablePointer<T>.allocate(capacity: 1) }
+        return builtIn.allocateSlot().assumingMemoryBound(to: T.self)
+    }
+
+    private static func deallocateSlot<T>(_ slot: UnsafeMutablePointer<T>, builtIn: BuiltInSerde?) {
+        guard let builtIn else { return slot.deallocate() }
+        builtIn.deallocateSlot(UnsafeMutableRawPointer(slot))
+    }
+
     override func connect(child: ProcessorNodeBase) throws {
         try downstream.connect(child, parent: name)
     }
@@ -90,15 +116,28 @@ final class SourceNode<Key, Value>: SourceNodeBase {
     override var childNames: [String] { downstream.children.map(\.name) }
 
     override func process(_ raw: RawRecord) throws {
-        let key: Key
-        let value: Value
         do {
-            key = try Self.deserialize(raw.key, builtIn: keyBuiltIn, reusing: reusedKeyBytes, deserializeKey)
-            value = try Self.deserialize(raw.value, builtIn: valueBuiltIn, reusing: reusedValueBytes, deserializeValue)
+            try Self.read(raw.key, into: keySlot, builtIn: keyBuiltIn, deserializeKey)
         } catch let error as SerdeError {
             try handleDeserializationError(error, raw)
             return
         }
+        // A slot of another serde holds its value for this record only.
+        defer { if keyBuiltIn == nil { keySlot.deinitialize(count: 1) } }
+        do {
+            try Self.read(raw.value, into: valueSlot, builtIn: valueBuiltIn, deserializeValue)
+        } catch let error as SerdeError {
+            try handleDeserializationError(error, raw)
+            return
+        }
+        defer { if valueBuiltIn == nil { valueSlot.deinitialize(count: 1) } }
+        // The slots' values are lent `inout`: passed on from a pointer's `pointee` directly, each
+        // would be copied (a value witness call and a retain) and destroyed after the call.
+        try process(&keySlot.pointee, &valueSlot.pointee, raw)
+    }
+
+    @inline(__always)
+    private func process(_ key: inout Key, _ value: inout Value, _ raw: RawRecord) throws {
         guard let timestamp = try timestamp(of: key, value, raw) else { return }
         task.currentRecordTimestamp = timestamp
         if timestamp > task.streamTime { task.streamTime = timestamp }
@@ -112,14 +151,15 @@ final class SourceNode<Key, Value>: SourceNodeBase {
         }
     }
 
-    /// A built-in serde's value of `bytes` (``BuiltInSerde``), else what `deserialize` reads.
+    /// Puts the value of `bytes` in `slot`: a built-in serde's read in place
+    /// (``BuiltInSerde/read(_:into:)``), else what `deserialize` returns, in the empty slot.
     @inline(__always)
-    private static func deserialize<T>(
-        _ bytes: UnsafeRawBufferPointer?, builtIn: BuiltInSerde?, reusing reused: ReusedBytes,
+    private static func read<T>(
+        _ bytes: UnsafeRawBufferPointer?, into slot: UnsafeMutablePointer<T>, builtIn: BuiltInSerde?,
         _ deserialize: (UnsafeRawBufferPointer?) throws -> T
-    ) throws -> T {
-        if let builtIn { return try builtIn.deserialize(bytes, reusing: reused) }
-        return try deserialize(bytes)
+    ) throws {
+        if let builtIn { return try builtIn.read(bytes, into: UnsafeMutableRawPointer(slot)) }
+        slot.initialize(to: try deserialize(bytes))
     }
 
     /// The record's timestamp, or `nil` when it is invalid and skipped.

@@ -27,10 +27,9 @@ enum BuiltInSerde: Sendable {
         // the nodes' unspecialized code.
         switch self {
         case .bytes:
-            return try unsafeBitCast(value, to: [UInt8].self).withUnsafeBytes { try body($0) }
+            return try body(Self.bytes(of: unsafeBitCast(value, to: [UInt8].self)))
         case .optionalBytes:
-            guard let bytes = unsafeBitCast(value, to: [UInt8]?.self) else { return try body(nil) }
-            return try bytes.withUnsafeBytes { try body($0) }
+            return try body(unsafeBitCast(value, to: [UInt8]?.self).map { Self.bytes(of: $0) })
         case .string:
             return try Self.withUTF8(of: unsafeBitCast(value, to: String.self), scratch: &scratch, body)
         case .optionalString:
@@ -41,27 +40,78 @@ enum BuiltInSerde: Sendable {
         }
     }
 
-    /// The value `deserialize` would read from `bytes` (`nil`: Kafka's null), with the same errors.
+    /// Memory for one value of this serde's type, holding its empty value, for
+    /// ``read(_:into:)``; give it back with ``deallocateSlot(_:)``.
+    func allocateSlot() -> UnsafeMutableRawPointer {
+        switch self {
+        case .bytes: return Self.allocate([UInt8]())
+        case .optionalBytes: return Self.allocate([UInt8]?.none)
+        case .string: return Self.allocate("")
+        case .optionalString: return Self.allocate(String?.none)
+        case .int64: return Self.allocate(Int64(0))
+        }
+    }
+
+    /// Destroys the value in a slot of ``allocateSlot()`` and frees it.
+    func deallocateSlot(_ slot: UnsafeMutableRawPointer) {
+        switch self {
+        case .bytes: slot.assumingMemoryBound(to: [UInt8].self).deinitialize(count: 1)
+        case .optionalBytes: slot.assumingMemoryBound(to: [UInt8]?.self).deinitialize(count: 1)
+        case .string: slot.assumingMemoryBound(to: String.self).deinitialize(count: 1)
+        case .optionalString: slot.assumingMemoryBound(to: String?.self).deinitialize(count: 1)
+        case .int64: slot.assumingMemoryBound(to: Int64.self).deinitialize(count: 1)
+        }
+        slot.deallocate()
+    }
+
+    /// Replaces the value in `slot` (of ``allocateSlot()``) by the one `deserialize` would read
+    /// from `bytes` (`nil`: Kafka's null), with the same errors; on an error the slot keeps its
+    /// value.
     ///
-    /// - Parameter reused: the source's array storage for ``bytes`` and ``optionalBytes``.
-    /// - Precondition: `T` is this serde's value type.
+    /// Bytes are written into the slot's array when nothing else holds it (the previous
+    /// record's value was not kept downstream), so a record costs no allocation; when something
+    /// kept it, copy-on-write gives the slot a new array and the kept value never changes.
     @inline(__always)
-    func deserialize<T>(_ bytes: UnsafeRawBufferPointer?, reusing reused: ReusedBytes) throws -> T {
+    func read(_ bytes: UnsafeRawBufferPointer?, into slot: UnsafeMutableRawPointer) throws {
         switch self {
         case .bytes:
             guard let bytes else { throw SerdeError.unexpectedNull(serde: "bytes") }
-            return unsafeBitCast(reused.copy(bytes), to: T.self)
+            ReusedBytes.overwrite(&slot.assumingMemoryBound(to: [UInt8].self).pointee, with: bytes)
         case .optionalBytes:
-            return unsafeBitCast(bytes.map { reused.copy($0) }, to: T.self)
+            let optional = slot.assumingMemoryBound(to: [UInt8]?.self)
+            guard let bytes else {
+                optional.pointee = nil
+                return
+            }
+            if optional.pointee == nil { optional.pointee = [] }
+            ReusedBytes.overwrite(&optional.pointee!, with: bytes)
         case .string:
             guard let bytes else { throw SerdeError.unexpectedNull(serde: "string") }
-            return unsafeBitCast(String(decoding: bytes, as: UTF8.self), to: T.self)
+            slot.assumingMemoryBound(to: String.self).pointee = String(decoding: bytes, as: UTF8.self)
         case .optionalString:
-            return unsafeBitCast(bytes.map { String(decoding: $0, as: UTF8.self) }, to: T.self)
+            slot.assumingMemoryBound(to: String?.self).pointee = bytes.map { String(decoding: $0, as: UTF8.self) }
         case .int64:
             guard let bytes else { throw SerdeError.unexpectedNull(serde: "int64") }
-            return unsafeBitCast(try readBigEndian(Int64.self, from: bytes, serde: "int64"), to: T.self)
+            slot.assumingMemoryBound(to: Int64.self).pointee = try readBigEndian(Int64.self, from: bytes, serde: "int64")
         }
+    }
+
+    private static func allocate<T>(_ empty: T) -> UnsafeMutableRawPointer {
+        let slot = UnsafeMutablePointer<T>.allocate(capacity: 1)
+        slot.initialize(to: empty)
+        return UnsafeMutableRawPointer(slot)
+    }
+
+    /// The array's bytes, used after `withUnsafeBytes` returns.
+    ///
+    /// Sound here: the array is the caller's borrowed value, alive and unchanged for the whole
+    /// call, and a native array's bytes are its storage object's (a string's may be inline in
+    /// the value, so strings are not read this way). Called inside `withUnsafeBytes`, `body`
+    /// made the compiler retain and release the array around it, as `body` could have
+    /// released every other reference.
+    @inline(__always)
+    private static func bytes(of array: [UInt8]) -> UnsafeRawBufferPointer {
+        array.withUnsafeBytes { $0 }
     }
 
     @inline(__always)

@@ -1,24 +1,24 @@
-/// The array a source node reads a ``Serde/bytes`` key or value into, reused from record to record
-/// (``BuiltInSerde/deserialize(_:reusing:)``).
+/// Overwriting an array with a record's bytes in place, as a source node's slot for a
+/// ``Serde/bytes`` key or value does from record to record (``BuiltInSerde/read(_:into:)``).
 ///
 /// Deserializing into a new array costs an allocation and a free per record (~15% of a
 /// stateless topology's thread). When the previous record's array is no longer referenced
 /// (nothing downstream kept it), its storage is overwritten instead; when something kept it,
-/// copy-on-write gives this record a new array, so kept values never change. One per source
-/// node, used on its task's thread only.
-final class ReusedBytes {
+/// copy-on-write gives this record a new array, so kept values never change.
+enum ReusedBytes {
     /// Larger values are not kept between records, so a few large ones do not pin memory.
     static let largestReused = 4096
 
-    @exclusivity(unchecked) private var bytes: [UInt8] = []
-
-    /// The bytes as an array that may share storage with the previous call's result.
+    /// Makes `array` hold a copy of `source`, in its own storage when that is not shared and
+    /// both are small.
     @inline(__always)
-    func copy(_ source: UnsafeRawBufferPointer) -> [UInt8] {
-        guard source.count <= Self.largestReused else { return Array(source) }
+    static func overwrite(_ array: inout [UInt8], with source: UnsafeRawBufferPointer) {
+        guard source.count <= largestReused, array.capacity <= largestReused else {
+            array = Array(source)
+            return
+        }
         // In place when the storage is not shared, else into a new array; one call rather than
         // `removeAll(keepingCapacity:)` then `append(contentsOf:)` (two uniqueness checks).
-        bytes.replaceSubrange(bytes.startIndex..<bytes.endIndex, with: source)
-        return bytes
+        array.replaceSubrange(array.startIndex..<array.endIndex, with: source)
     }
 }

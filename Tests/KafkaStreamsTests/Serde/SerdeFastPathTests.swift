@@ -65,11 +65,30 @@ import Testing
         #expect(try serde.deserialize(nil as [UInt8]?) == nil)
     }
 
-    /// A source's deserializer of a built-in serde, as ``SourceNode`` runs it.
+    /// A slot of a built-in serde, as ``SourceNode`` keeps one for its key and its value.
+    final class Slot<Value> {
+        let builtIn: BuiltInSerde
+        let memory: UnsafeMutableRawPointer
+
+        init(_ builtIn: BuiltInSerde) {
+            self.builtIn = builtIn
+            memory = builtIn.allocateSlot()
+        }
+
+        deinit { builtIn.deallocateSlot(memory) }
+
+        var value: Value { memory.assumingMemoryBound(to: Value.self).pointee }
+    }
+
+    /// A source's deserializer of a built-in serde, as ``SourceNode`` runs it: read into its
+    /// slot, then the slot's value.
     static func sourceDeserializer<Value>(_ serde: Serde<Value>) throws -> (UnsafeRawBufferPointer?) throws -> Value {
         let builtIn = try #require(serde.builtIn, "\(serde.name) is run by the nodes themselves")
-        let reused = ReusedBytes()
-        return { bytes in try builtIn.deserialize(bytes, reusing: reused) }
+        let slot = Slot<Value>(builtIn)
+        return { bytes in
+            try builtIn.read(bytes, into: slot.memory)
+            return slot.value
+        }
     }
 
     /// `serde`'s bytes for `value` as ``SinkNode`` takes them.
@@ -148,6 +167,36 @@ import Testing
         let large = [UInt8](repeating: 9, count: ReusedBytes.largestReused + 1)
         let copied = try large.withUnsafeBytes { try deserialize($0) }
         #expect(copied == large)
+    }
+
+    @Test func aSlotKeepsItsValueWhenARecordCannotBeRead() throws {
+        let slot = Slot<Int64>(.int64)
+        try Serde<Int64>.int64.serialize(7)!.withUnsafeBytes { try slot.builtIn.read($0, into: slot.memory) }
+        #expect(throws: SerdeError.self) { try ([1, 2, 3] as [UInt8]).withUnsafeBytes { try slot.builtIn.read($0, into: slot.memory) } }
+        #expect(throws: SerdeError.self) { try slot.builtIn.read(nil, into: slot.memory) }
+        #expect(slot.value == 7)
+    }
+
+    @Test func aSlotDoesNotKeepTheStorageOfALargeValue() throws {
+        let slot = Slot<[UInt8]>(.bytes)
+        let large = [UInt8](repeating: 1, count: ReusedBytes.largestReused * 4)
+        try large.withUnsafeBytes { try slot.builtIn.read($0, into: slot.memory) }
+        #expect(slot.value == large)
+        try ([2, 3] as [UInt8]).withUnsafeBytes { try slot.builtIn.read($0, into: slot.memory) }
+        #expect(slot.value == [2, 3])
+        #expect(slot.value.capacity <= ReusedBytes.largestReused, "the large value's storage was let go")
+    }
+
+    @Test func anOptionalBytesSlotGoesFromNullToBytesAndBack() throws {
+        let slot = Slot<[UInt8]?>(.optionalBytes)
+        #expect(slot.value == nil, "a slot starts empty")
+        try ([5] as [UInt8]).withUnsafeBytes { try slot.builtIn.read($0, into: slot.memory) }
+        let kept = slot.value
+        try slot.builtIn.read(nil, into: slot.memory)
+        #expect(slot.value == nil)
+        try ([6, 7] as [UInt8]).withUnsafeBytes { try slot.builtIn.read($0, into: slot.memory) }
+        #expect(slot.value == [6, 7])
+        #expect(kept == [5], "a value kept downstream never changes")
     }
 
     @Test func optionalBytesSourcesReadNullAsNil() throws {
