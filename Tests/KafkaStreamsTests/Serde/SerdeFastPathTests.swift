@@ -197,6 +197,10 @@ import Testing
         try ([6, 7] as [UInt8]).withUnsafeBytes { try slot.builtIn.read($0, into: slot.memory) }
         #expect(slot.value == [6, 7])
         #expect(kept == [5], "a value kept downstream never changes")
+        let address = slot.value?.withUnsafeBytes { $0.baseAddress }
+        try ([8, 9] as [UInt8]).withUnsafeBytes { try slot.builtIn.read($0, into: slot.memory) }
+        #expect(slot.value == [8, 9])
+        #expect(address != nil && slot.value?.withUnsafeBytes { $0.baseAddress } == address, "overwritten in place")
     }
 
     @Test func optionalBytesSourcesReadNullAsNil() throws {
