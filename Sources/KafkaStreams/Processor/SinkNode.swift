@@ -15,6 +15,10 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
     private let partitioner: (@Sendable (Key, Value, Int32) -> Int32?)?
     /// Unowned(unsafe): the task owns its nodes, and a checked reference costs an atomic per use.
     private unowned(unsafe) let task: TaskContext
+    /// The task's collector, held here: read through the unowned task, it was retained and
+    /// released around every send (the compiler cannot know the task keeps it alive), while a
+    /// `let` of the node itself is known to live as long as the node's call.
+    private let collector: any RecordCollector
     // Unchecked: only this node touches its buffers, on its task's thread.
     @exclusivity(unchecked) private var keyBuffer: [UInt8] = []
     @exclusivity(unchecked) private var valueBuffer: [UInt8] = []
@@ -31,6 +35,7 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
         self.valueBuiltIn = value.builtIn
         self.partitioner = partitioner
         self.task = task
+        self.collector = task.collector
         super.init(name: name)
     }
 
@@ -56,7 +61,7 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
                 if partition == nil, let keyBytes {
                     partition = Murmur2.partition(forKey: keyBytes, partitionCount: try count())
                 }
-                try task.collector.send(
+                try collector.send(
                     topic: topic, partition: partition, key: keyBytes, value: valueBytes, timestamp: timestamp,
                     headers: headers)
             }
@@ -97,7 +102,7 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
 
     private func count() throws -> Int32 {
         if let partitionCount { return partitionCount }
-        let count = try task.collector.partitionCount(of: topic)
+        let count = try collector.partitionCount(of: topic)
         partitionCount = count
         return count
     }
