@@ -239,7 +239,27 @@ final class StreamsProducer: RecordCollector {
             try beginTransactionIfNeeded()
             if let fault = faults?.fault(at: .send) { throw TransactionFailure(fault) }
         }
-        let kafkaHeaders = headers.isEmpty ? [] : headers.map { KafkaHeader(name: $0.key, value: $0.value) }
+        // Most records have no headers: the shared empty array is passed as it is (a new empty
+        // one per record was released after every send).
+        if headers.isEmpty {
+            try produce(
+                topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
+                headers: Self.noHeaders, lastHeader: lastHeader, tag: tag)
+        } else {
+            try produce(
+                topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
+                headers: headers.map { KafkaHeader(name: $0.key, value: $0.value) }, lastHeader: lastHeader, tag: tag)
+        }
+    }
+
+    private static let noHeaders: [KafkaHeader] = []
+
+    /// Produces, retrying while the local queue is full.
+    private func produce(
+        topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+        timestamp: Int64, headers kafkaHeaders: [KafkaHeader], lastHeader: (name: String, value: UnsafeRawBufferPointer?)?,
+        tag: UInt64
+    ) throws {
         // A full local queue drains as the broker acknowledges: serve reports and retry, bounded.
         for attempt in 0..<600 {
             do {
