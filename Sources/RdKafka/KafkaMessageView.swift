@@ -45,6 +45,11 @@ public struct KafkaMessageView: ~Copyable {
     /// How ``timestamp`` was set.
     public var timestampType: KafkaTimestampType { NativeMessage.timestamp(of: message).type }
 
+    /// Whether the message has no headers, known from its record without asking librdkafka
+    /// (which allocates an empty header list for such a message on first use). `false` when
+    /// that cannot be known this way (a null or empty value); ``headerCount`` then tells.
+    public var certainlyHasNoHeaders: Bool { NativeMessage.certainlyHasNoHeaders(consumed: message) }
+
     /// The number of headers.
     public var headerCount: Int {
         guard let headers = NativeMessage.headers(of: message) else { return 0 }

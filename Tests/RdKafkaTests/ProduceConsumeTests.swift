@@ -302,14 +302,15 @@ struct ProduceConsumeTests {
 
         let consumer = try consumerFromBeginning(bootstrapServers: cluster.bootstrapServers, topic: topic)
         defer { consumer.close() }
-        var viewed: [(value: [UInt8]?, headers: [KafkaHeader], count: Int, visited: [KafkaHeader])] = []
+        var viewed: [(value: [UInt8]?, headers: [KafkaHeader], count: Int, visited: [KafkaHeader], certainlyNone: Bool)] = []
         try eventually("\(Self.headerShapes.count) records through pollBatch (got \(viewed.count))") {
             try consumer.pollBatch(maxMessages: 100, timeout: .milliseconds(100)) { message in
                 var visited: [KafkaHeader] = []
                 message.forEachHeader { name, value in
                     visited.append(KafkaHeader(name: String(cString: name), value: value.map(Array.init)))
                 }
-                viewed.append((message.value.map(Array.init), message.headers, message.headerCount, visited))
+                viewed.append(
+                    (message.value.map(Array.init), message.headers, message.headerCount, visited, message.certainlyHasNoHeaders))
             }
             return viewed.count >= Self.headerShapes.count
         }
@@ -319,6 +320,9 @@ struct ProduceConsumeTests {
             #expect(view.headers == shape.headers)
             #expect(view.count == shape.headers.count)
             #expect(view.visited == shape.headers)
+            if view.certainlyNone { #expect(shape.headers.isEmpty, "certainly no headers, yet \(shape.headers.count)") }
+            // Known for every value with bytes (the record's header count follows them).
+            if shape.headers.isEmpty, let value = shape.value, !value.isEmpty { #expect(view.certainlyNone) }
         }
         try consumer.seek(TopicPartitionOffset(topic: topic, partition: 0, offset: 0), timeout: .seconds(5))
         let records = try consume(consumer, count: Self.headerShapes.count)

@@ -10,6 +10,8 @@ extension RecordHeaders {
     static func read(
         from message: borrowing KafkaMessageView, takingSourceMark: Bool
     ) -> (headers: RecordHeaders, sourceMark: UnsafeRawBufferPointer?) {
+        // Most records: no header walk (a closure context and an array per record).
+        if message.certainlyHasNoHeaders { return (RecordHeaders(), nil) }
         var headers: [RecordHeader] = []
         var sourceMark: UnsafeRawBufferPointer?
         message.forEachHeader { name, value in
