@@ -27,9 +27,18 @@ enum BuiltInSerde: Sendable {
         // the nodes' unspecialized code.
         switch self {
         case .bytes:
+            #if canImport(ObjectiveC)
+            return try unsafeBitCast(value, to: [UInt8].self).withUnsafeBytes { try body($0) }
+            #else
             return try body(Self.bytes(of: unsafeBitCast(value, to: [UInt8].self)))
+            #endif
         case .optionalBytes:
+            #if canImport(ObjectiveC)
+            guard let bytes = unsafeBitCast(value, to: [UInt8]?.self) else { return try body(nil) }
+            return try bytes.withUnsafeBytes { try body($0) }
+            #else
             return try body(unsafeBitCast(value, to: [UInt8]?.self).map { Self.bytes(of: $0) })
+            #endif
         case .string:
             return try Self.withUTF8(of: unsafeBitCast(value, to: String.self), scratch: &scratch, body)
         case .optionalString:
@@ -106,13 +115,16 @@ enum BuiltInSerde: Sendable {
     ///
     /// Sound here: the array is the caller's borrowed value, alive and unchanged for the whole
     /// call, and a native array's bytes are its storage object's (a string's may be inline in
-    /// the value, so strings are not read this way). Called inside `withUnsafeBytes`, `body`
-    /// made the compiler retain and release the array around it, as `body` could have
-    /// released every other reference.
+    /// the value, so strings are not read this way; on Apple platforms an array bridged from
+    /// Objective-C may lend a temporary copy, so there the bytes are used inside the closure).
+    /// Called inside `withUnsafeBytes`, `body` made the compiler retain and release the array
+    /// around it, as `body` could have released every other reference.
+    #if !canImport(ObjectiveC)
     @inline(__always)
     private static func bytes(of array: [UInt8]) -> UnsafeRawBufferPointer {
         array.withUnsafeBytes { $0 }
     }
+    #endif
 
     @inline(__always)
     private static func withUTF8<Result>(
