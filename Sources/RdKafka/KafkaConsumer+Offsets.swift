@@ -81,6 +81,33 @@ extension KafkaConsumer {
         return (low, high)
     }
 
+    /// The high watermark (the offset the next record will get) of each partition, asked of the
+    /// partitions' leaders in one request per leader, as Java's `Consumer.endOffsets`.
+    ///
+    /// Cheaper than ``watermarkOffsets(topic:partition:timeout:)`` per partition when there are
+    /// many: that is one round trip each.
+    public func endOffsets(_ partitions: [TopicPartition], timeout: Duration) throws(KafkaError) -> [TopicPartitionOffset] {
+        try listOffsets(partitions, at: KafkaOffset.end, timeout: timeout, context: "end offsets")
+    }
+
+    /// The low watermark (the first offset still in the log) of each partition, asked in one
+    /// request per leader, as Java's `Consumer.beginningOffsets`.
+    public func beginningOffsets(_ partitions: [TopicPartition], timeout: Duration) throws(KafkaError) -> [TopicPartitionOffset] {
+        try listOffsets(partitions, at: KafkaOffset.beginning, timeout: timeout, context: "beginning offsets")
+    }
+
+    /// A ListOffsets request per leader through `rd_kafka_offsets_for_times`, whose "timestamp"
+    /// -1 is the log's end and -2 its beginning, as in the protocol.
+    private func listOffsets(
+        _ partitions: [TopicPartition], at position: Int64, timeout: Duration, context: String
+    ) throws(KafkaError) -> [TopicPartitionOffset] {
+        guard !partitions.isEmpty else { return [] }
+        let list = try NativeTopicPartitionList(partitions.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: position) })
+        try KafkaError.check(rd_kafka_offsets_for_times(handle, list.pointer, timeout.clampedMilliseconds), context: context)
+        try list.checkElementErrors(context)
+        return list.offsets
+    }
+
     /// The last watermarks seen in fetch responses, without asking the broker. Either is
     /// ``KafkaOffset/invalid`` until known (the low one needs `statistics.interval.ms`).
     public func cachedWatermarkOffsets(topic: String, partition: Int32) throws(KafkaError) -> (low: Int64, high: Int64) {

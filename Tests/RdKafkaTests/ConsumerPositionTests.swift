@@ -57,6 +57,39 @@ struct ConsumerPositionTests {
         #expect(try consumer.assignment().isEmpty)
     }
 
+    @Test("end and beginning offsets of several partitions in one request agree with each partition's watermarks")
+    func endAndBeginningOffsets() throws {
+        let cluster = try MockCluster(logger: testLogger)
+        defer { cluster.stop() }
+        let topic = uniqueName("ends")
+        try cluster.createTopic(topic, partitions: 3)
+        try produceAndFlush(cluster.bootstrapServers, topic: topic, partition: 0, values: (0..<5).map { "a\($0)" })
+        try produceAndFlush(cluster.bootstrapServers, topic: topic, partition: 2, values: (0..<2).map { "c\($0)" })
+        // Past the mock's ~5 MiB log limit, partition 1 loses its oldest batches: its low
+        // watermark moves up.
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        let large = [UInt8](repeating: 0x62, count: 100 * 1024)
+        for _ in 0..<82 { try producer.produce(topic: topic, partition: 1, key: nil, value: large) }
+        try producer.flush(timeout: .seconds(30))
+
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration(bootstrapServers: cluster.bootstrapServers, group: uniqueName("g")), logger: testLogger)
+        defer { consumer.close() }
+        let partitions = (0..<3).map { TopicPartition(topic: topic, partition: Int32($0)) }
+        let ends = try consumer.endOffsets(partitions, timeout: .seconds(10))
+        let beginnings = try consumer.beginningOffsets(partitions, timeout: .seconds(10))
+        #expect(ends.map(\.offset) == [5, 82, 2])
+        for (index, partition) in partitions.enumerated() {
+            let (low, high) = try consumer.watermarkOffsets(topic: topic, partition: partition.partition, timeout: .seconds(10))
+            #expect(ends[index] == TopicPartitionOffset(partition, offset: high))
+            #expect(beginnings[index] == TopicPartitionOffset(partition, offset: low))
+        }
+        #expect(beginnings[1].offset > 0, "the mock dropped partition 1's oldest batches")
+        #expect(try consumer.endOffsets([], timeout: .seconds(1)).isEmpty)
+        #expect(throws: KafkaError.self) {
+            _ = try consumer.endOffsets([TopicPartition(topic: topic, partition: 7)], timeout: .seconds(5))
+        }
+    }
+
     @Test("group metadata, subscription and cluster metadata from a consumer")
     func metadata() throws {
         let cluster = try MockCluster(brokers: 3, logger: testLogger)

@@ -14,9 +14,25 @@ final class TopicWatcher {
 
     deinit { consumer.close() }
 
-    /// Low and high watermark of every partition, asked from the broker.
+    /// Low and high watermark of every partition, asked from the broker (two requests).
     func watermarks(topic: String, partitions: Int) throws -> [(low: Int64, high: Int64)] {
-        try (0..<Int32(partitions)).map { try consumer.watermarkOffsets(topic: topic, partition: $0, timeout: .seconds(10)) }
+        let all = Self.partitions(of: topic, partitions)
+        let lows = try consumer.beginningOffsets(all, timeout: .seconds(10))
+        let highs = try consumer.endOffsets(all, timeout: .seconds(10))
+        return zip(lows, highs).map { ($0.offset, $1.offset) }
+    }
+
+    /// The sum of the high watermarks of every partition, in one request: what has been written.
+    ///
+    /// One request rather than one per partition: a sweep of 28 partitions took ~35 ms, the
+    /// resolution of a row's start and end (±5% of a 0.7 s round), and loaded the embedded
+    /// broker while the row ran.
+    func endOffsetSum(topic: String, partitions: Int) throws -> Int64 {
+        try consumer.endOffsets(Self.partitions(of: topic, partitions), timeout: .seconds(10)).reduce(0) { $0 + $1.offset }
+    }
+
+    private static func partitions(of topic: String, _ count: Int) -> [TopicPartition] {
+        (0..<Int32(count)).map { TopicPartition(topic: topic, partition: $0) }
     }
 
     /// When the first record of a topic was seen and when the expected count was reached.
@@ -25,7 +41,8 @@ final class TopicWatcher {
         let complete: ContinuousClock.Instant
     }
 
-    /// Polls the end offsets of `topic` every `interval` until they add up to `expected` records.
+    /// Polls the end offsets of `topic` every `interval` (one request each time) until they add
+    /// up to `expected` records.
     ///
     /// - Parameters:
     ///   - watched: topics checked about once a second with ``checkNothingDeleted(topics:partitions:)``
@@ -34,7 +51,7 @@ final class TopicWatcher {
     ///   - failure: checked on every poll; a non-nil error (the processor died) ends the wait.
     /// - Throws: when `timeout` passes first, saying how far the output got.
     func waitForRecords(
-        topic: String, partitions: Int, expected: Int, timeout: Duration, interval: Duration = .milliseconds(10),
+        topic: String, partitions: Int, expected: Int, timeout: Duration, interval: Duration = .milliseconds(5),
         watched: [String] = [], failure: () -> (any Error)?
     ) throws -> Span {
         let deadline = ContinuousClock.now + timeout
@@ -42,7 +59,7 @@ final class TopicWatcher {
         var seen: Int64 = 0
         var lastDeletionCheck = ContinuousClock.now
         while ContinuousClock.now < deadline {
-            seen = try watermarks(topic: topic, partitions: partitions).reduce(0) { $0 + $1.high }
+            seen = try endOffsetSum(topic: topic, partitions: partitions)
             let now = ContinuousClock.now
             if seen > 0, first == nil { first = now }
             if seen >= Int64(expected), let first { return Span(first: first, complete: now) }
