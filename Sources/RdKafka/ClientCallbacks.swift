@@ -29,6 +29,9 @@ final class ClientCallbacks: Sendable {
     /// handler on the stack of the thread that polls. Takes precedence over `rebalanceHandler`.
     /// Kept as an address (0 = none) because raw pointers are not `Sendable`.
     let scopedRebalanceHandler = Atomic<UInt>(0)
+    /// Set by the consumer's `close` before it asks librdkafka to close: assignments that
+    /// arrive from then on are declined (see the rebalance callback).
+    let isClosing = Atomic<Bool>(false)
     private let lastErrorStorage = Mutex<KafkaError?>(nil)
     /// The topic of the last delivery report: reports come in runs of one topic, and making a
     /// `String` from the C name costs an allocation per report.

@@ -28,6 +28,23 @@ let rebalanceCallback: @convention(c) (
     }
 
     switch code {
+    case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS where callbacks?.isClosing.load(ordering: .acquiring) == true:
+        // A group rebalance that completes while the consumer closes (another member left or
+        // joined meanwhile) hands it partitions it will never read. Taking them starts fetching
+        // their committed offsets while the group terminates, and librdkafka 2.0.2 aborts the
+        // process when that is still under way at the end of the close
+        // (`rd_kafka_cgrp_terminated: assert: !rd_kafka_assignment_in_progress`, seen in CI when
+        // one stream thread closed during the rebalance another's close had started). They are
+        // declined instead, and the handler does not hear of them.
+        callbacks?.logger.debug("partitions declined while closing", metadata: ["rdkafka.partitions": "\(topicPartitions)"])
+        if cooperative {
+            let none = rd_kafka_topic_partition_list_new(0)
+            defer { rd_kafka_topic_partition_list_destroy(none) }
+            report(KafkaError.consuming(rd_kafka_incremental_assign(handle, none), context: "incremental assign while closing"))
+        } else {
+            let result = rd_kafka_assign(handle, nil)
+            report(result == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(responseError: result, context: "unassign while closing"))
+        }
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
         // Assign first (as Kafka's Java client does) so that the handler can seek or pause.
         if cooperative {

@@ -176,6 +176,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             return true
         }
         guard shouldClose else { return }
+        callbacks.isClosing.store(true, ordering: .releasing)
         let result = rd_kafka_consumer_close(handle)
         state.withLock { $0 = .closed }
         callbacks.rebalanceHandler.withLock { $0 = nil }
