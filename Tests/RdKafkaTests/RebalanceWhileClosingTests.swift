@@ -18,39 +18,38 @@ struct RebalanceWhileClosingTests {
         return heard.withLock { $0 }
     }
 
-    static func consumer(_ cluster: MockCluster) throws -> KafkaConsumer {
-        try KafkaConsumer(
-            configuration: consumerConfiguration(bootstrapServers: cluster.bootstrapServers, group: uniqueName("g")),
-            logger: testLogger)
-    }
-
-    @Test("an open consumer takes the partitions and tells its handler")
-    func openConsumerTakesTheAssignment() throws {
+    /// Runs `body` with a consumer of a new mock cluster (not subscribed) and a 2-partition topic.
+    static func withConsumer(_ body: (KafkaConsumer, _ topic: String) throws -> Void) throws {
         let cluster = try MockCluster(logger: testLogger)
         defer { cluster.stop() }
         let topic = uniqueName("assign")
         try cluster.createTopic(topic, partitions: 2)
-        let consumer = try Self.consumer(cluster)
+        let consumer = try KafkaConsumer(
+            configuration: consumerConfiguration(bootstrapServers: cluster.bootstrapServers, group: uniqueName("g")),
+            logger: testLogger)
         defer { consumer.close() }
-        let partitions = [TopicPartition(topic: topic, partition: 0), TopicPartition(topic: topic, partition: 1)]
-        let heard = try Self.assign(partitions, to: consumer)
-        #expect(heard.map(\.kind) == [.assigned])
-        #expect(heard.first?.partitions == partitions)
-        #expect(try consumer.assignment() == partitions)
+        try body(consumer, topic)
+    }
+
+    @Test("an open consumer takes the partitions and tells its handler")
+    func openConsumerTakesTheAssignment() throws {
+        try Self.withConsumer { consumer, topic in
+            let partitions = [TopicPartition(topic: topic, partition: 0), TopicPartition(topic: topic, partition: 1)]
+            let heard = try Self.assign(partitions, to: consumer)
+            #expect(heard.map(\.kind) == [.assigned])
+            #expect(heard.first?.partitions == partitions)
+            #expect(try consumer.assignment() == partitions)
+        }
     }
 
     @Test("a closing consumer declines the partitions and its handler does not hear of them")
     func closingConsumerDeclinesTheAssignment() throws {
-        let cluster = try MockCluster(logger: testLogger)
-        defer { cluster.stop() }
-        let topic = uniqueName("decline")
-        try cluster.createTopic(topic, partitions: 2)
-        let consumer = try Self.consumer(cluster)
-        defer { consumer.close() }
-        // What `close()` sets before librdkafka's close, which serves late rebalances.
-        consumer.callbacks.isClosing.store(true, ordering: .releasing)
-        let heard = try Self.assign([TopicPartition(topic: topic, partition: 0)], to: consumer)
-        #expect(heard.isEmpty)
-        #expect(try consumer.assignment().isEmpty)
+        try Self.withConsumer { consumer, topic in
+            // What `close()` sets before librdkafka's close, which serves late rebalances.
+            consumer.callbacks.isClosing.store(true, ordering: .releasing)
+            let heard = try Self.assign([TopicPartition(topic: topic, partition: 0)], to: consumer)
+            #expect(heard.isEmpty)
+            #expect(try consumer.assignment().isEmpty)
+        }
     }
 }
