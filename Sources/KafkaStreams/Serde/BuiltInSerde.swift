@@ -49,6 +49,24 @@ enum BuiltInSerde: Sendable {
         }
     }
 
+    /// The bytes of `value` when they can be read without a closure: those of an array (the
+    /// array's own storage, see ``bytes(of:)``), `.some(nil)` for a null; `nil` for the other
+    /// serdes (and on Apple platforms), which go through ``withSerializedBytes(of:scratch:_:)``.
+    ///
+    /// - Precondition: `T` is this serde's value type.
+    @inline(__always)
+    func directBytes<T>(of value: T) -> UnsafeRawBufferPointer?? {
+        #if canImport(ObjectiveC)
+        return nil
+        #else
+        switch self {
+        case .bytes: return .some(Self.bytes(of: unsafeBitCast(value, to: [UInt8].self)))
+        case .optionalBytes: return .some(unsafeBitCast(value, to: [UInt8]?.self).map { Self.bytes(of: $0) })
+        case .string, .optionalString, .int64: return nil
+        }
+        #endif
+    }
+
     /// Memory for one value of this serde's type, holding its empty value, for
     /// ``read(_:into:)``; give it back with ``deallocateSlot(_:)``.
     func allocateSlot() -> UnsafeMutableRawPointer {

@@ -114,6 +114,23 @@ import Testing
         }
     }
 
+    @Test func arraysBytesAreReadWithoutAClosure() throws {
+        func direct<Value>(_ serde: Serde<Value>, _ value: Value) throws -> [UInt8]?? {
+            try #require(serde.builtIn).directBytes(of: value).map { $0.map { Array($0) } }
+        }
+        #if canImport(ObjectiveC)
+        #expect(try direct(.bytes, [1, 2]) == nil, "Apple platforms read arrays inside withUnsafeBytes")
+        #else
+        #expect(try direct(.bytes, [1, 2, 255]) == .some([1, 2, 255]))
+        #expect(try direct(.bytes, []) == .some([]), "empty is not null")
+        #expect(try direct(.optional(.bytes), [7]) == .some([7]))
+        #expect(try direct(.optional(.bytes), nil) == .some(nil), "null")
+        #endif
+        #expect(try direct(.string, "text") == nil, "strings go through withSerializedBytes")
+        #expect(try direct(.optional(.string), "text") == nil)
+        #expect(try direct(.int64, 42) == nil)
+    }
+
     @Test func nodesReadTheValuesOfTheBuiltInSerdes() throws {
         let strings = try Self.sourceDeserializer(.string)
         #expect(try Array("héllo".utf8).withUnsafeBytes { try strings($0) } == "héllo")
