@@ -23,22 +23,16 @@ enum BuiltInSerde: Sendable {
     func withSerializedBytes<T, Result>(
         of value: T, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer?) throws -> Result
     ) rethrows -> Result {
+        if let bytes = directBytes(of: value) { return try body(bytes) }
         // Identity casts (the precondition); `withUnsafePointer(to:)` would not be inlined into
         // the nodes' unspecialized code.
         switch self {
         case .bytes:
-            #if canImport(ObjectiveC)
+            // Apple platforms only: elsewhere ``directBytes(of:)`` read them.
             return try unsafeBitCast(value, to: [UInt8].self).withUnsafeBytes { try body($0) }
-            #else
-            return try body(Self.bytes(of: unsafeBitCast(value, to: [UInt8].self)))
-            #endif
         case .optionalBytes:
-            #if canImport(ObjectiveC)
             guard let bytes = unsafeBitCast(value, to: [UInt8]?.self) else { return try body(nil) }
             return try bytes.withUnsafeBytes { try body($0) }
-            #else
-            return try body(unsafeBitCast(value, to: [UInt8]?.self).map { Self.bytes(of: $0) })
-            #endif
         case .string:
             return try Self.withUTF8(of: unsafeBitCast(value, to: String.self), scratch: &scratch, body)
         case .optionalString:
