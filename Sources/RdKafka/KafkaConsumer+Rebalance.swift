@@ -27,6 +27,12 @@ let rebalanceCallback: @convention(c) (
         callbacks?.recordError(error)
     }
 
+    /// The eager protocol's (un)assignment: `nil` unassigns everything.
+    func assign(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, context: String) {
+        let result = rd_kafka_assign(handle, list)
+        report(result == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(responseError: result, context: context))
+    }
+
     switch code {
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS where callbacks?.isClosing.load(ordering: .acquiring) == true:
         // A group rebalance that completes while the consumer closes (another member left or
@@ -42,16 +48,14 @@ let rebalanceCallback: @convention(c) (
             defer { rd_kafka_topic_partition_list_destroy(none) }
             report(KafkaError.consuming(rd_kafka_incremental_assign(handle, none), context: "incremental assign while closing"))
         } else {
-            let result = rd_kafka_assign(handle, nil)
-            report(result == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(responseError: result, context: "unassign while closing"))
+            assign(nil, context: "unassign while closing")
         }
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
         // Assign first (as Kafka's Java client does) so that the handler can seek or pause.
         if cooperative {
             report(KafkaError.consuming(rd_kafka_incremental_assign(handle, partitions), context: "incremental assign"))
         } else {
-            let result = rd_kafka_assign(handle, partitions)
-            report(result == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(responseError: result, context: "assign"))
+            assign(partitions, context: "assign")
         }
         callbacks?.logger.debug("partitions assigned", metadata: ["rdkafka.partitions": "\(topicPartitions)"])
         handler(RebalanceEvent(kind: .assigned, partitions: topicPartitions, protocol: rebalanceProtocol))
@@ -63,8 +67,7 @@ let rebalanceCallback: @convention(c) (
         if cooperative {
             report(KafkaError.consuming(rd_kafka_incremental_unassign(handle, partitions), context: "incremental unassign"))
         } else {
-            let result = rd_kafka_assign(handle, nil)
-            report(result == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(responseError: result, context: "unassign"))
+            assign(nil, context: "unassign")
         }
     default:
         // librdkafka's documented recovery: drop the assignment and let the group sort it out.
