@@ -58,7 +58,7 @@ public final class KStream<Key, Value> {
     ) -> KStream<Key, NewValue> {
         let node = named?.name ?? topology.newName("KSTREAM-MAPVALUES-")
         builder.addProcessor(node, parents: [name]) { _ in
-            KStreamMapValues<Key, Value, NewValue>(name: node) { _, value in try mapper(value) }
+            KStreamMapValuesOfValue<Key, Value, NewValue>(name: node, mapper: mapper)
         }
         return derive(node, key: keySerde, value: nil, keyChanged: false)
     }

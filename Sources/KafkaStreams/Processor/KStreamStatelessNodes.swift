@@ -48,6 +48,22 @@ final class KStreamMapValues<K, V, VR>: ForwardingNode<K, V, K, VR> {
     }
 }
 
+/// ``KStreamMapValues`` of a function of the value alone (`mapValues(_:)`): called directly, as
+/// wrapping it in a key-taking closure cost a second closure call per record.
+final class KStreamMapValuesOfValue<K, V, VR>: ForwardingNode<K, V, K, VR> {
+    let mapper: @Sendable (V) throws -> VR
+
+    init(name: String, mapper: @escaping @Sendable (V) throws -> VR) {
+        self.mapper = mapper
+        super.init(name: name)
+    }
+
+    override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        let newValue = try mapper(value)  // first, as in KStreamMapValues
+        try downstream.forward(key: key, value: newValue, timestamp: timestamp, headers: headers)
+    }
+}
+
 final class KStreamSelectKey<K, V, KR>: ForwardingNode<K, V, KR, V> {
     let selector: @Sendable (K, V) throws -> KR
 
