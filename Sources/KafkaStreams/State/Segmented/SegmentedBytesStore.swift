@@ -33,14 +33,7 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
     let segmentInterval: Int64
     let backend: Backend
     private let state: Mutex<State>
-
-    private struct State {
-        var segments: [Int64: any KeyValueBytesStore & Sendable] = [:]
-        /// The largest segment timestamp written; -1 before any (Kafka's `NO_TIMESTAMP`).
-        var observedStreamTime: Int64 = -1
-        var expiredRecordsDropped = 0
-        var isClosed = false
-    }
+    private typealias State = SegmentedBytesStoreState
 
     var isPersistent: Bool {
         if case .rocksDB = backend { return true }
@@ -293,4 +286,15 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
             if let firstError { throw firstError }
         }
     }
+}
+
+/// The mutable state of a ``SegmentedBytesStore``, behind its lock. Not nested in the generic
+/// store, where it would be generic too and cost a metadata lookup on every access (two per
+/// write of a windowed aggregation).
+private struct SegmentedBytesStoreState {
+    var segments: [Int64: any KeyValueBytesStore & Sendable] = [:]
+    /// The largest segment timestamp written; -1 before any (Kafka's `NO_TIMESTAMP`).
+    var observedStreamTime: Int64 = -1
+    var expiredRecordsDropped = 0
+    var isClosed = false
 }
