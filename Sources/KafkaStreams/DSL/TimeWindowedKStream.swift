@@ -113,8 +113,8 @@ public final class TimeWindowedKStream<Key, Value> {
                 windowSize: windowSize)
             builder.addProcessor(node, parents: [source], stores: [storeName]) { task in
                 KStreamWindowAggregate<Key, Value, Aggregate>(
-                    name: node, storeName: storeName, windows: windows, emitStrategy: strategy, task: task,
-                    update: update)
+                    name: node, storeName: storeName, windows: windows, key: key, aggregate: aggregate,
+                    emitStrategy: strategy, task: task, update: update)
             }
             builder.windowCloseDelays[node] = windows.graceMs
         case .sliding(let windows):
@@ -131,8 +131,8 @@ public final class TimeWindowedKStream<Key, Value> {
                 windowSize: windowSize)
             builder.addProcessor(node, parents: [source], stores: [storeName]) { task in
                 KStreamSlidingWindowAggregate<Key, Value, Aggregate>(
-                    name: node, storeName: storeName, windows: windows, emitStrategy: strategy, task: task,
-                    update: update)
+                    name: node, storeName: storeName, windows: windows, key: key, aggregate: aggregate,
+                    emitStrategy: strategy, task: task, update: update)
             }
             builder.windowCloseDelays[node] = windows.graceMs
         }

@@ -13,11 +13,13 @@ final class KStreamSlidingWindowAggregate<K, V, VA>: TimeWindowAggregateNode<K, 
     private var timeDifference: Int64 { windows.timeDifferenceMs }
 
     init(
-        name: String, storeName: String, windows: SlidingWindows, emitStrategy: EmitStrategy, task: TaskContext,
-        update: @escaping @Sendable (K, V, VA?) throws -> VA
+        name: String, storeName: String, windows: SlidingWindows, key: Serde<K>, aggregate: Serde<VA>,
+        emitStrategy: EmitStrategy, task: TaskContext, update: @escaping @Sendable (K, V, VA?) throws -> VA
     ) {
         self.windows = windows
-        super.init(name: name, storeName: storeName, emitStrategy: emitStrategy, task: task, update: update)
+        super.init(
+            name: name, storeName: storeName, key: key, aggregate: aggregate, emitStrategy: emitStrategy, task: task,
+            update: update)
     }
 
     override func process(_ record: Record<K, V>) throws {

@@ -8,34 +8,48 @@ final class KStreamWindowAggregate<K, V, VA>: TimeWindowAggregateNode<K, V, VA> 
     let windows: TimeWindows
 
     init(
-        name: String, storeName: String, windows: TimeWindows, emitStrategy: EmitStrategy, task: TaskContext,
-        update: @escaping @Sendable (K, V, VA?) throws -> VA
+        name: String, storeName: String, windows: TimeWindows, key: Serde<K>, aggregate: Serde<VA>,
+        emitStrategy: EmitStrategy, task: TaskContext, update: @escaping @Sendable (K, V, VA?) throws -> VA
     ) {
         self.windows = windows
-        super.init(name: name, storeName: storeName, emitStrategy: emitStrategy, task: task, update: update)
+        super.init(
+            name: name, storeName: storeName, key: key, aggregate: aggregate, emitStrategy: emitStrategy, task: task,
+            update: update)
     }
 
-    override func process(_ record: Record<K, V>) throws {
-        guard accept(record), let store else { return }
+    // The record in parts, and the store through the updater: a `Record`, `ValueAndTimestamp` or
+    // `Serde` touched here would cost a generic-metadata lookup per record.
+    override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        guard accept(key: key, value: value, timestamp: timestamp), let updater else { return }
         let windowCloseTime = observedStreamTime - windows.graceMs
         // Before the updates, so that the store has not yet expired what this record closes.
-        if emitStrategy == .onWindowClose { try emitFinalResults(record, windowCloseTime: windowCloseTime) }
-        for windowStart in windows.windowStarts(for: record.timestamp) {
+        if emitStrategy == .onWindowClose { try emitFinalResults(headers: headers, windowCloseTime: windowCloseTime) }
+        var keyIsSet = false
+        for windowStart in windows.windowStarts(for: timestamp) {
             let window = TimeWindow.starting(at: windowStart, size: windows.sizeMs)
             guard window.end > windowCloseTime else {
-                dropLate(record, window: "[\(window.start),\(window.end))", closeTime: windowCloseTime)
+                dropLate(timestamp: timestamp, window: "[\(window.start),\(window.end))", closeTime: windowCloseTime)
                 continue
             }
-            let old = try store.fetch(record.key, windowStart: windowStart)
-            let new = try update(record.key, record.value, old?.value)
-            let timestamp = old.map { max(record.timestamp, $0.timestamp) } ?? record.timestamp
-            try put(record, windowStart: windowStart, window: window, new: new, old: old?.value, timestamp: timestamp)
+            if !keyIsSet {
+                try updater.setKey(key)
+                keyIsSet = true
+            }
+            updater.setWindow(start: windowStart)
+            var oldTimestamp = timestamp
+            let old = try updater.lookup(timestamp: &oldTimestamp)
+            let new = try update(key, value, old)
+            // The window's timestamp: the largest of its records'.
+            let resultTimestamp = max(timestamp, oldTimestamp)
+            try updater.put(new, timestamp: resultTimestamp)
+            try forwardUpdate(key: key, window: window, new: new, old: old, timestamp: resultTimestamp, headers: headers)
         }
     }
 
     /// Emits the windows that closed since the last emission: those whose end is at most the
     /// window close time, that is whose start is at most `windowCloseTime - size`.
-    private func emitFinalResults(_ record: Record<K, V>, windowCloseTime: Int64) throws {
+    @inline(never)
+    private func emitFinalResults(headers: RecordHeaders, windowCloseTime: Int64) throws {
         guard lastEmitWindowCloseTime == TaskContext.unknownTime || lastEmitWindowCloseTime < windowCloseTime else {
             return
         }
@@ -50,6 +64,6 @@ final class KStreamWindowAggregate<K, V, VA>: TimeWindowAggregateNode<K, V, VA> 
         {
             return
         }
-        try emitClosedWindows(record, lower: lower, upper: upper, windowCloseTime: windowCloseTime)
+        try emitClosedWindows(headers: headers, lower: lower, upper: upper, windowCloseTime: windowCloseTime)
     }
 }

@@ -16,7 +16,16 @@ class TimeWindowAggregateNode<K, V, VA>: ForwardingNode<K, V, Windowed<K>, Chang
     private let keyIsNull: (@Sendable (K) -> Bool)?
     private let valueIsNull: (@Sendable (V) -> Bool)?
     unowned let task: TaskContext
+    private let keySerde: Serde<K>
+    private let aggregateSerde: Serde<VA>
     private(set) var store: TimestampedWindowStore<K, VA>?
+    /// The store's entries of one key, read and written without generic wrappers (the tumbling
+    /// and hopping path of ``KStreamWindowAggregate``).
+    private(set) var updater: TimestampedWindowUpdater<K, VA>?
+    /// The only child when it is a `toStream()` (the common case): updates go straight to its
+    /// children, without building a `Change` that it would only unwrap (generic-metadata lookups
+    /// and a node hop per record). Owned by the task, like `task`.
+    private(set) unowned(unsafe) var toStream: KTableToStream<Windowed<K>, VA>?
     /// Set when the store is cached and updates are emitted: results are forwarded when the
     /// cache flushes.
     private var forwardsOnFlush = false
@@ -27,10 +36,12 @@ class TimeWindowAggregateNode<K, V, VA>: ForwardingNode<K, V, Windowed<K>, Chang
     var lastEmitWindowCloseTime = TaskContext.unknownTime
 
     init(
-        name: String, storeName: String, emitStrategy: EmitStrategy, task: TaskContext,
-        update: @escaping @Sendable (K, V, VA?) throws -> VA
+        name: String, storeName: String, key: Serde<K>, aggregate: Serde<VA>, emitStrategy: EmitStrategy,
+        task: TaskContext, update: @escaping @Sendable (K, V, VA?) throws -> VA
     ) {
         self.storeName = storeName
+        self.keySerde = key
+        self.aggregateSerde = aggregate
         self.update = update
         self.emitStrategy = emitStrategy
         self.keyIsNull = nullCheck(K.self)
@@ -44,30 +55,45 @@ class TimeWindowAggregateNode<K, V, VA>: ForwardingNode<K, V, Windowed<K>, Chang
             throw StreamsError.unknownStore(name: storeName, message: "is not the window store of \(name)")
         }
         self.store = store
+        updater = TimestampedWindowUpdater(store: store, key: keySerde, aggregate: aggregateSerde)
         if emitStrategy == .onWindowUpdate {
             forwardsOnFlush = store.forwardFlushedChanges { [unowned self] in try self.downstream.forward($0) }
         }
+        // Children are wired before any node initializes.
+        if downstream.children.count == 1 { toStream = downstream.children[0] as? KTableToStream<Windowed<K>, VA> }
     }
 
     /// Skips (logs and counts) a record with a null key or value, as Kafka Streams does, and
     /// otherwise advances the observed stream time. Returns whether to go on.
     final func accept(_ record: Record<K, V>) -> Bool {
-        if keyIsNull?(record.key) == true || valueIsNull?(record.value) == true {
+        accept(key: record.key, value: record.value, timestamp: record.timestamp)
+    }
+
+    /// ``accept(_:)`` of a record given in parts.
+    @inline(__always)
+    final func accept(key: K, value: V, timestamp: Int64) -> Bool {
+        if keyIsNull?(key) == true || valueIsNull?(value) == true {
             task.droppedRecords += 1
             task.logger.debug("skipping a record with a null key or value", metadata: ["node": "\(name)"])
             return false
         }
-        observedStreamTime = max(observedStreamTime, record.timestamp)
+        observedStreamTime = max(observedStreamTime, timestamp)
         return true
     }
 
     /// Drops a record for a window that has closed: counted in dropped and late records, logged
     /// at debug level.
     final func dropLate(_ record: Record<K, V>, window: String, closeTime: Int64) {
+        dropLate(timestamp: record.timestamp, window: window, closeTime: closeTime)
+    }
+
+    /// ``dropLate(_:window:closeTime:)`` of a record with this timestamp.
+    @inline(never)
+    final func dropLate(timestamp: Int64, window: String, closeTime: Int64) {
         task.droppedRecords += 1
         task.droppedLateRecords += 1
         var metadata: Logger.Metadata = [
-            "node": "\(name)", "timestamp": "\(record.timestamp)", "window": "\(window)",
+            "node": "\(name)", "timestamp": "\(timestamp)", "window": "\(window)",
             "expiration": "\(closeTime)", "streamTime": "\(observedStreamTime)",
         ]
         if let origin = task.recordMetadata {
@@ -89,17 +115,44 @@ class TimeWindowAggregateNode<K, V, VA>: ForwardingNode<K, V, Windowed<K>, Chang
 
     /// Forwards an update of a window when emitting updates (and not behind the cache).
     final func forwardUpdate(_ record: Record<K, V>, window: TimeWindow, new: VA, old: VA?, timestamp: Int64) throws {
+        try forwardUpdate(key: record.key, window: window, new: new, old: old, timestamp: timestamp, headers: record.headers)
+    }
+
+    /// ``forwardUpdate(_:window:new:old:timestamp:)`` of a record given in parts; through
+    /// ``toStream`` when that is the only child.
+    @inline(__always)
+    final func forwardUpdate(
+        key: K, window: TimeWindow, new: VA, old: VA?, timestamp: Int64, headers: RecordHeaders
+    ) throws {
         guard emitStrategy == .onWindowUpdate, !forwardsOnFlush else { return }
+        if let toStream {
+            try toStream.forwardNewValue(key: Windowed(key: key, window: window), new, timestamp: timestamp, headers: headers)
+            return
+        }
+        try forwardChange(key: key, window: window, new: new, old: old, timestamp: timestamp, headers: headers)
+    }
+
+    /// Sends the change of one window's aggregate to the children. Not inlined: a `Change<VA>`
+    /// in the callers' unspecialized code would cost metadata lookups on every record, also on
+    /// the common path through ``toStream``, which does not build one.
+    @inline(never)
+    private func forwardChange(
+        key: K, window: TimeWindow, new: VA, old: VA?, timestamp: Int64, headers: RecordHeaders
+    ) throws {
         try downstream.forward(
-            Record(
-                key: Windowed(key: record.key, window: window), value: Change(newValue: new, oldValue: old),
-                timestamp: timestamp, headers: record.headers))
+            key: Windowed(key: key, window: window), value: Change(newValue: new, oldValue: old), timestamp: timestamp,
+            headers: headers)
     }
 
     /// Forwards every window whose start lies in `lower...upper` (those that closed since the
     /// last emission), earliest window first, each with its aggregate's timestamp and the
     /// headers of the record that closed it; then remembers `windowCloseTime`.
     final func emitClosedWindows(_ record: Record<K, V>, lower: Int64, upper: Int64, windowCloseTime: Int64) throws {
+        try emitClosedWindows(headers: record.headers, lower: lower, upper: upper, windowCloseTime: windowCloseTime)
+    }
+
+    /// ``emitClosedWindows(_:lower:upper:windowCloseTime:)`` with the closing record's headers.
+    final func emitClosedWindows(headers: RecordHeaders, lower: Int64, upper: Int64, windowCloseTime: Int64) throws {
         guard let store else { return }
         let closed = try store.fetchAll(timeFrom: lower, timeTo: upper)
         // Time order across keys (the store returns key order): stable, so keys stay in byte
@@ -111,7 +164,7 @@ class TimeWindowAggregateNode<K, V, VA>: ForwardingNode<K, V, Windowed<K>, Chang
             try downstream.forward(
                 Record(
                     key: entry.key, value: Change(newValue: entry.value.value, oldValue: nil),
-                    timestamp: entry.value.timestamp, headers: record.headers))
+                    timestamp: entry.value.timestamp, headers: headers))
         }
         lastEmitWindowCloseTime = windowCloseTime
     }
