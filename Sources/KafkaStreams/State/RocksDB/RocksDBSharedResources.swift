@@ -21,7 +21,8 @@ enum RocksDBSharedResources {
     /// entry, not a thousand, which makes every lookup and insert search a far smaller skiplist.
     /// Their iterators then cannot go backwards and are not snapshots, which
     /// ``RocksDBKeyValueStore`` allows for (it reverses ranges itself and queries read values with
-    /// `get`). Window and session segments keep RocksDB's default: they fetch backwards.
+    /// `get`). Window and session segments are such stores too (``SegmentedBytesStore`` reads its
+    /// segments forwards, under its lock).
     static func options(for config: StreamsConfig, store: String, inplaceUpdates: Bool = false) -> RocksDBOptions {
         var options = RocksDBOptions()
         options.createIfMissing = true
