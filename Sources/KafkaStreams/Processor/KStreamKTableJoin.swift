@@ -47,9 +47,9 @@ final class KStreamKTableJoinNode<K, V, TK, TV, VOut>: ForwardingNode<K, V, K, V
             drop(valueIsNull ? "null value" : "null join key")
             return
         }
-        let found = lookupKeyIsNull ? nil : try getter?.get(lookupKey)
+        let found = lookupKeyIsNull ? nil : try getter?.getValue(lookupKey)
         guard leftJoin || found != nil else { return }
-        try downstream.forward(key: key, value: joiner(value, found?.value), timestamp: timestamp, headers: headers)
+        try downstream.forward(key: key, value: joiner(value, found), timestamp: timestamp, headers: headers)
     }
 
     private func drop(_ reason: String) {

@@ -125,7 +125,7 @@ extension KTableValueGetterSupplier {
         return KTableValueGetterSupplier(storeNames: stores) { task in
             let leftGetter = try left.make(task)
             let rightGetter = try right.make(task)
-            return KTableValueGetter { key in
+            return KTableValueGetter(get: { key in
                 switch kind {
                 case .inner:
                     guard let one = try leftGetter.get(key), let two = try rightGetter.get(key) else { return nil }
@@ -148,7 +148,7 @@ extension KTableValueGetterSupplier {
                         value: try joiner(one?.value, two?.value),
                         timestamp: max(one?.timestamp ?? TaskContext.unknownTime, two?.timestamp ?? TaskContext.unknownTime))
                 }
-            }
+            })
         }
     }
 }

@@ -15,14 +15,37 @@ struct KTableValueGetterSupplier<K, V>: Sendable {
 /// Reads a table's value and timestamp by key within one task; `nil` when the key is absent.
 struct KTableValueGetter<K, V> {
     let get: (K) throws -> ValueAndTimestamp<V>?
+    /// The value alone, which is all a stream-table join needs: from a store it is read without
+    /// building a `ValueAndTimestamp<V>`, whose generic metadata a join's unspecialized code
+    /// would otherwise look up on every record.
+    let getValue: (K) throws -> V?
+
+    init(get: @escaping (K) throws -> ValueAndTimestamp<V>?) {
+        self.get = get
+        self.getValue = { try get($0)?.value }
+    }
+
+    init(get: @escaping (K) throws -> ValueAndTimestamp<V>?, getValue: @escaping (K) throws -> V?) {
+        self.get = get
+        self.getValue = getValue
+    }
+
+    /// Reads a timestamped store.
+    init(store: TimestampedKeyValueStore<K, V>) {
+        self.get = { try store.get($0) }
+        self.getValue = { key in
+            try store.setKey(key)
+            var timestamp: Int64 = 0
+            return try store.lookupSetKey(timestamp: &timestamp)
+        }
+    }
 }
 
 extension KTableValueGetterSupplier {
     /// Reads a task's timestamped store (through its record cache, so it sees the latest value).
     static func store(_ name: String, key: Serde<K>, value: Serde<V>) -> Self {
         KTableValueGetterSupplier(storeNames: [name]) { task in
-            let store = try task.timestampedStore(name, key: key, value: value)
-            return KTableValueGetter { try store.get($0) }
+            KTableValueGetter(store: try task.timestampedStore(name, key: key, value: value))
         }
     }
 
@@ -33,8 +56,7 @@ extension KTableValueGetterSupplier {
                 throw StreamsError.unknownStore(name: name, message: "is not an open global store")
             }
             // A view of this node's own: the typed store keeps buffers that must not be shared.
-            let store = TimestampedKeyValueStore(bytes: bytes, key: key, value: value)
-            return KTableValueGetter { try store.get($0) }
+            return KTableValueGetter(store: TimestampedKeyValueStore(bytes: bytes, key: key, value: value))
         }
     }
 
@@ -42,10 +64,15 @@ extension KTableValueGetterSupplier {
     static func filter(_ parent: Self, keep: Bool, predicate: @escaping @Sendable (K, V) throws -> Bool) -> Self {
         KTableValueGetterSupplier(storeNames: parent.storeNames) { task in
             let getter = try parent.make(task)
-            return KTableValueGetter { key in
-                guard let found = try getter.get(key) else { return nil }
-                return try predicate(key, found.value) == keep ? found : nil
-            }
+            return KTableValueGetter(
+                get: { key in
+                    guard let found = try getter.get(key) else { return nil }
+                    return try predicate(key, found.value) == keep ? found : nil
+                },
+                getValue: { key in
+                    guard let found = try getter.getValue(key) else { return nil }
+                    return try predicate(key, found) == keep ? found : nil
+                })
         }
     }
 
@@ -55,10 +82,15 @@ extension KTableValueGetterSupplier {
     {
         KTableValueGetterSupplier(storeNames: parent.storeNames) { task in
             let getter = try parent.make(task)
-            return KTableValueGetter { key in
-                guard let found = try getter.get(key) else { return nil }
-                return ValueAndTimestamp(value: try mapper(key, found.value), timestamp: found.timestamp)
-            }
+            return KTableValueGetter(
+                get: { key in
+                    guard let found = try getter.get(key) else { return nil }
+                    return ValueAndTimestamp(value: try mapper(key, found.value), timestamp: found.timestamp)
+                },
+                getValue: { key in
+                    guard let found = try getter.getValue(key) else { return nil }
+                    return try mapper(key, found)
+                })
         }
     }
 }
