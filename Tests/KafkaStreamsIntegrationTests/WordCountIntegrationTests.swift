@@ -57,6 +57,10 @@ import Testing
         // its last commit are processed again by their new owner: at least once, the counts in
         // the changelog and store then include them twice, which is allowed but not exact.
         try await waitUntil(timeout: .seconds(90), "running with every thread assigned") { streams.state == .running }
+        // Stream threads carry their name for the operating system (top -H, perf, gdb).
+        if let names = threadNamesOfThisProcess() {
+            #expect(names.contains("StreamThread-\(threads - 1)"), "thread names: \(names.sorted())")
+        }
         try cluster.produce(input, Self.lines.map { (String?.none, $0) }, key: .optional(.string), value: .string)
 
         let expected = Self.expectedCounts(Self.lines)
@@ -138,4 +142,15 @@ func waitUntil(
     }
     Issue.record("timed out after \(timeout): \(message)", sourceLocation: sourceLocation)
     throw CancellationError()
+}
+
+/// The operating-system names of this process's threads, or `nil` where `/proc` does not list them.
+func threadNamesOfThisProcess() -> Set<String>? {
+    guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return nil }
+    var names: Set<String> = []
+    for task in tasks {
+        guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8) else { continue }
+        names.insert(name.trimmingCharacters(in: .newlines))
+    }
+    return names
 }

@@ -97,6 +97,7 @@ final class GlobalStreamThread {
         var threadLogger = logger
         threadLogger[metadataKey: "thread"] = "global"
         let thread = Thread { [threadLogger] in
+            OSThreadName.setCurrent("GlobalThread")
             var started = false
             do {
                 let globalThread = try GlobalStreamThread(plan: plan, config: config, logger: threadLogger, control: control)

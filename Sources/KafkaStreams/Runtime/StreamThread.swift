@@ -58,6 +58,7 @@ final class StreamThread {
         logger: Logger, processID: UUID, globalStores: [String: any KeyValueBytesStore & Sendable] = [:]
     ) {
         let thread = Thread {
+            OSThreadName.setCurrent("StreamThread-\(control.index)")
             var threadLogger = logger
             threadLogger[metadataKey: "thread"] = "\(control.index)"
             do {
