@@ -34,6 +34,7 @@ final class BackgroundLoop: Sendable {
     static func start(name: String, _ body: @escaping @Sendable (BackgroundLoop) throws -> Counts) -> BackgroundLoop {
         let loop = BackgroundLoop()
         let thread = Thread {
+            nameCurrentThread("loop:\(name)")
             let result = Result { try body(loop) }
             loop.outcome.withLock { $0 = result }
             loop.finished.signal()
@@ -52,4 +53,14 @@ final class BackgroundLoop: Sendable {
         }
         return try outcome.withLock { $0! }.get()
     }
+}
+
+/// Names the calling thread for the operating system (what ``ThreadTimes`` reads), cut to the 15
+/// bytes Linux keeps: Foundation's `Thread.name` is refused outright when it is longer.
+private func nameCurrentThread(_ name: String) {
+    let fd = open("/proc/thread-self/comm", O_WRONLY)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    let bytes = Array(name.utf8.prefix(15))
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
 }

@@ -34,7 +34,9 @@ struct BenchContext {
         let span = try watcher.waitForRecords(
             topic: topic, partitions: input.partitions, expected: expected, timeout: timeout,
             watched: broker.isEmbedded ? [input.topic] + watched : [], failure: failure)
-        return RowRun(first: span.first, complete: span.complete, outputs: expected, peakRSSBytes: ProcessMemory.peakBytes)
+        var run = RowRun(first: span.first, complete: span.complete, outputs: expected, peakRSSBytes: ProcessMemory.peakBytes)
+        run.threadUsage = span.threadUsage
+        return run
     }
 
     /// ``waitForOutputs(topic:expected:watched:failure:)`` for a hand-written loop; stops it on failure.
@@ -219,6 +221,8 @@ struct RowRun {
     var inputBytes: Int?
     /// The memory check's figures (row `memory-1m-keys`).
     var memory: MemoryCheck.Figures?
+    /// CPU of the process's threads in the timed part, where Linux tells it.
+    var threadUsage: ThreadTimes.Usage?
 
     init(first: ContinuousClock.Instant, complete: ContinuousClock.Instant, outputs: Int, peakRSSBytes: Int?) {
         self.first = first

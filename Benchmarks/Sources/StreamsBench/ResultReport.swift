@@ -44,6 +44,18 @@ struct ResultReport {
                     "\(result.name): input rec/s by round: "
                         + result.roundRates.map { String(format: "%.0f", $0) }.joined(separator: ", "))
             }
+            if let cpu = result.cpuPerRecord {
+                lines.append(
+                    String(
+                        format: "%@: CPU per input record%@: processing thread %.0f ns (and %.0f ns waiting for a CPU), librdkafka %.0f ns, embedded broker %.0f ns, other %.0f ns",
+                        result.name, result.rounds > 1 ? " (median round)" : "", cpu.processing, cpu.processingWait,
+                        cpu.librdkafka, cpu.broker, cpu.other))
+            }
+            if result.rounds > 1, !result.roundProcessingNanos.isEmpty {
+                lines.append(
+                    "\(result.name): processing thread CPU ns per input record by round: "
+                        + result.roundProcessingNanos.map { String(format: "%.0f", $0) }.joined(separator: ", "))
+            }
             if let memory = result.memory {
                 lines.append(
                     String(
@@ -78,6 +90,8 @@ struct ResultReport {
             let memoryBudgetBytes: Int?
             let memoryLimitBytes: Int?
             let baselineRSSBytes: Int?
+            /// CPU nanoseconds per input record of the row's processing thread (median round).
+            let processingCPUNanosPerRecord: Double?
             let error: String?
         }
         struct Document: Encodable {
@@ -92,7 +106,8 @@ struct ResultReport {
                 seconds: $0.seconds, startupSeconds: $0.startupSeconds, p50LatencyMs: $0.latency?.p50Ms,
                 p99LatencyMs: $0.latency?.p99Ms, maxLatencyMs: $0.latency?.maxMs, latencySamples: $0.latency?.samples,
                 memoryBudgetBytes: $0.memory?.budgetBytes, memoryLimitBytes: $0.memory?.limitBytes,
-                baselineRSSBytes: $0.memory?.baselineRSSBytes, error: $0.error)
+                baselineRSSBytes: $0.memory?.baselineRSSBytes,
+                processingCPUNanosPerRecord: $0.cpuPerRecord.map { $0.processing.rounded() }, error: $0.error)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -10,6 +10,9 @@ extension RowResult {
         combined = byThroughput[byThroughput.count / 2]
         combined.rounds = rounds.count
         combined.roundRates = rounds.map(\.recordsPerSecond)
+        if rounds.allSatisfy({ $0.cpuPerRecord != nil }) {
+            combined.roundProcessingNanos = rounds.compactMap { $0.cpuPerRecord?.processing }
+        }
         let inRoundOrder = rounds.compactMap(\.ratio)
         let ratios = inRoundOrder.sorted()
         if combined.limit != nil, ratios.count == rounds.count, let lowest = ratios.first, let highest = ratios.last {

@@ -31,5 +31,18 @@ struct RowResult {
     var latency: LatencyStats?
     /// The memory check's figures.
     var memory: MemoryCheck.Figures?
+    /// CPU per input record of the timed part, by kind of thread (``ThreadTimes``), in
+    /// nanoseconds; `nil` where Linux does not tell it.
+    var cpuPerRecord: CPUPerRecord?
+    /// With repeated rounds: each round's processing-thread CPU per input record, in round order.
+    var roundProcessingNanos: [Double] = []
+
+    struct CPUPerRecord {
+        var processing: Double
+        var processingWait: Double
+        var librdkafka: Double
+        var broker: Double
+        var other: Double
+    }
     var error: String?
 }

@@ -281,6 +281,13 @@ struct StreamsBench: ParsableCommand {
             result.peakRSSBytes = run.peakRSSBytes
             result.latency = run.latency
             result.memory = run.memory
+            if let usage = run.threadUsage {
+                let records = Double(run.inputRecords ?? input.recordCount)
+                result.cpuPerRecord = RowResult.CPUPerRecord(
+                    processing: Double(usage.processingRun) / records, processingWait: Double(usage.processingWait) / records,
+                    librdkafka: Double(usage.librdkafkaRun) / records, broker: Double(usage.brokerRun) / records,
+                    other: Double(usage.otherRun) / records)
+            }
         } catch {
             result.error = "\(error)"
         }

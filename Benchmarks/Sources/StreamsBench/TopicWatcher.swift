@@ -39,6 +39,8 @@ final class TopicWatcher {
     struct Span {
         let first: ContinuousClock.Instant
         let complete: ContinuousClock.Instant
+        /// CPU of the process's threads between the two (``ThreadTimes``), where Linux tells it.
+        var threadUsage: ThreadTimes.Usage?
     }
 
     /// Polls the end offsets of `topic` every `interval` (one request each time) until they add
@@ -56,13 +58,20 @@ final class TopicWatcher {
     ) throws -> Span {
         let deadline = ContinuousClock.now + timeout
         var first: ContinuousClock.Instant?
+        var firstTimes: ThreadTimes?
         var seen: Int64 = 0
         var lastDeletionCheck = ContinuousClock.now
         while ContinuousClock.now < deadline {
             seen = try endOffsetSum(topic: topic, partitions: partitions)
             let now = ContinuousClock.now
-            if seen > 0, first == nil { first = now }
-            if seen >= Int64(expected), let first { return Span(first: first, complete: now) }
+            if seen > 0, first == nil {
+                first = now
+                firstTimes = ThreadTimes.now()
+            }
+            if seen >= Int64(expected), let first {
+                let usage = firstTimes.flatMap { start in ThreadTimes.now()?.usage(since: start) }
+                return Span(first: first, complete: now, threadUsage: usage)
+            }
             if let error = failure() { throw BenchError("the processor failed after \(seen) of \(expected) outputs: \(error)") }
             // Only once outputs flow: by then a streams application has created its internal topics
             // (asking the mock about a missing topic would auto-create it with 4 partitions).
