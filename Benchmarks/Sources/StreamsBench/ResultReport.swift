@@ -51,10 +51,12 @@ struct ResultReport {
                         result.name, result.rounds > 1 ? " (median round)" : "", cpu.processing, cpu.processingWait,
                         cpu.librdkafka, cpu.broker, cpu.other))
             }
-            if result.rounds > 1, !result.roundProcessingNanos.isEmpty {
+            if result.rounds > 1, !result.roundCPU.isEmpty {
                 lines.append(
-                    "\(result.name): processing thread CPU ns per input record by round: "
-                        + result.roundProcessingNanos.map { String(format: "%.0f", $0) }.joined(separator: ", "))
+                    "\(result.name): CPU ns per input record by round (processing thread + its wait / librdkafka / embedded broker): "
+                        + result.roundCPU.map {
+                            String(format: "%.0f+%.0f/%.0f/%.0f", $0.processing, $0.processingWait, $0.librdkafka, $0.broker)
+                        }.joined(separator: ", "))
             }
             if let memory = result.memory {
                 lines.append(

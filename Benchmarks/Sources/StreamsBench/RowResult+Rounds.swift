@@ -11,7 +11,7 @@ extension RowResult {
         combined.rounds = rounds.count
         combined.roundRates = rounds.map(\.recordsPerSecond)
         if rounds.allSatisfy({ $0.cpuPerRecord != nil }) {
-            combined.roundProcessingNanos = rounds.compactMap { $0.cpuPerRecord?.processing }
+            combined.roundCPU = rounds.compactMap(\.cpuPerRecord)
         }
         let inRoundOrder = rounds.compactMap(\.ratio)
         let ratios = inRoundOrder.sorted()

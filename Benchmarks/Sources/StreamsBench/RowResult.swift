@@ -34,8 +34,8 @@ struct RowResult {
     /// CPU per input record of the timed part, by kind of thread (``ThreadTimes``), in
     /// nanoseconds; `nil` where Linux does not tell it.
     var cpuPerRecord: CPUPerRecord?
-    /// With repeated rounds: each round's processing-thread CPU per input record, in round order.
-    var roundProcessingNanos: [Double] = []
+    /// With repeated rounds: each round's CPU per input record, in round order.
+    var roundCPU: [CPUPerRecord] = []
 
     struct CPUPerRecord {
         var processing: Double
