@@ -20,25 +20,24 @@ import Testing
         return result.value.withLock { $0 }
     }
 
+    /// The OS name a new thread has after naming itself `name`.
+    private func nameAfterSetting(_ name: String) -> String? {
+        onNewThread {
+            OSThreadName.setCurrent(name)
+            return OSThreadName.current()
+        }
+    }
+
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/thread-self/comm")))
     func aShortNameIsKeptWhole() {
-        #expect(onNewThread {
-            OSThreadName.setCurrent("StreamThread-3")
-            return OSThreadName.current()
-        } == "StreamThread-3")
+        #expect(nameAfterSetting("StreamThread-3") == "StreamThread-3")
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/thread-self/comm")))
     func aLongNameIsCutToFifteenBytesAtACharacterBoundary() {
-        #expect(onNewThread {
-            OSThreadName.setCurrent("StreamThread-123456")
-            return OSThreadName.current()
-        } == "StreamThread-12")
+        #expect(nameAfterSetting("StreamThread-123456") == "StreamThread-12")
         // "é" is two bytes: fourteen ASCII bytes and it would make sixteen, so it is left out.
-        #expect(onNewThread {
-            OSThreadName.setCurrent("abcdefghijklmné")
-            return OSThreadName.current()
-        } == "abcdefghijklmn")
+        #expect(nameAfterSetting("abcdefghijklmné") == "abcdefghijklmn")
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/thread-self/comm")))
