@@ -66,22 +66,14 @@ final class TimestampedKeyValueStore<Key, Value> {
     func lookupSetKey(timestamp: inout Int64) throws -> Value? {
         guard let stored = try bytes.get(keyBuffer) else { return nil }
         let serde = valueSerde
-        return try stored.withUnsafeBytes { raw in
-            guard raw.count >= 8 else {
-                throw SerdeError.wrongSize(serde: "timestamped(\(serde.name))", expected: 8, actual: raw.count)
-            }
-            timestamp = Int64(bigEndian: raw.loadUnaligned(as: Int64.self))
-            return try serde.deserializeFrom(UnsafeRawBufferPointer(rebasing: raw.dropFirst(8)))
-        }
+        return try TimestampedValueBytes.read(stored, serdeName: serde.name, timestamp: &timestamp, serde.deserializeFrom)
     }
 
     /// Stores a value under the key set by ``setKey(_:)`` (deletes the key when the value
     /// serializes to null).
     @inline(__always)
     func putSetKey(_ value: Value, timestamp: Int64) throws {
-        valueBuffer.removeAll(keepingCapacity: true)
-        appendBigEndian(timestamp, to: &valueBuffer)
-        guard try valueSerde.serializeInto(value, &valueBuffer) else {
+        guard try TimestampedValueBytes.write(value, timestamp: timestamp, into: &valueBuffer, valueSerde.serializeInto) else {
             try bytes.delete(keyBuffer)
             return
         }
@@ -89,15 +81,11 @@ final class TimestampedKeyValueStore<Key, Value> {
     }
 
     static func decode(_ stored: [UInt8], _ serde: Serde<Value>) throws -> ValueAndTimestamp<Value> {
-        try stored.withUnsafeBytes { raw in
-            guard raw.count >= 8 else {
-                throw SerdeError.wrongSize(serde: "timestamped(\(serde.name))", expected: 8, actual: raw.count)
-            }
-            let timestamp = Int64(bigEndian: raw.loadUnaligned(as: Int64.self))
-            return ValueAndTimestamp(
-                value: try serde.deserialize(UnsafeRawBufferPointer(rebasing: raw.dropFirst(8))),
-                timestamp: timestamp)
+        var timestamp: Int64 = 0
+        let value = try TimestampedValueBytes.read(stored, serdeName: serde.name, timestamp: &timestamp) {
+            try serde.deserialize($0)
         }
+        return ValueAndTimestamp(value: value, timestamp: timestamp)
     }
 }
 

@@ -56,22 +56,15 @@ final class TimestampedWindowUpdater<Key, Aggregate> {
     @inline(__always)
     func lookup(timestamp: inout Int64) throws -> Aggregate? {
         guard let stored = try bytes.get(keyBuffer) else { return nil }
-        return try stored.withUnsafeBytes { raw in
-            guard raw.count >= 8 else {
-                throw SerdeError.wrongSize(serde: "timestamped(\(aggregateSerdeName))", expected: 8, actual: raw.count)
-            }
-            timestamp = Int64(bigEndian: raw.loadUnaligned(as: Int64.self))
-            return try deserializeAggregate(UnsafeRawBufferPointer(rebasing: raw.dropFirst(8)))
-        }
+        return try TimestampedValueBytes.read(
+            stored, serdeName: aggregateSerdeName, timestamp: &timestamp, deserializeAggregate)
     }
 
     /// Stores the aggregate of the key and window set, or deletes the entry when the aggregate
     /// serializes to null.
     @inline(__always)
     func put(_ aggregate: Aggregate, timestamp: Int64) throws {
-        valueBuffer.removeAll(keepingCapacity: true)
-        appendBigEndian(timestamp, to: &valueBuffer)
-        guard try serializeAggregateInto(aggregate, &valueBuffer) else {
+        guard try TimestampedValueBytes.write(aggregate, timestamp: timestamp, into: &valueBuffer, serializeAggregateInto) else {
             try bytes.delete(keyBuffer)
             return
         }
