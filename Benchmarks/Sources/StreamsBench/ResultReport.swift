@@ -47,15 +47,18 @@ struct ResultReport {
             if let cpu = result.cpuPerRecord {
                 lines.append(
                     String(
-                        format: "%@: CPU per input record%@: processing thread %.0f ns (and %.0f ns waiting for a CPU), librdkafka %.0f ns, embedded broker %.0f ns, other %.0f ns",
-                        result.name, result.rounds > 1 ? " (median round)" : "", cpu.processing, cpu.processingWait,
+                        format: "%@: CPU per input record%@: processing thread %.0f ns (%.0f ns of it in the kernel, %.2f page faults per 1000 records; and %.0f ns waiting for a CPU), librdkafka %.0f ns, embedded broker %.0f ns, other %.0f ns",
+                        result.name, result.rounds > 1 ? " (median round)" : "", cpu.processing, cpu.processingSystem,
+                        cpu.processingFaultsPerThousand, cpu.processingWait,
                         cpu.librdkafka, cpu.broker, cpu.other))
             }
             if result.rounds > 1, !result.roundCPU.isEmpty {
                 lines.append(
-                    "\(result.name): CPU ns per input record by round (processing thread + its wait / librdkafka / embedded broker): "
+                    "\(result.name): CPU ns per input record by round (processing thread [its kernel part] + its wait / librdkafka / embedded broker): "
                         + result.roundCPU.map {
-                            String(format: "%.0f+%.0f/%.0f/%.0f", $0.processing, $0.processingWait, $0.librdkafka, $0.broker)
+                            String(
+                                format: "%.0f[%.0f]+%.0f/%.0f/%.0f", $0.processing, $0.processingSystem, $0.processingWait,
+                                $0.librdkafka, $0.broker)
                         }.joined(separator: ", "))
             }
             if let memory = result.memory {

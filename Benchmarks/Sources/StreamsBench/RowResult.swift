@@ -40,6 +40,9 @@ struct RowResult {
     struct CPUPerRecord {
         var processing: Double
         var processingWait: Double
+        /// Of ``processing``, in the kernel; and minor page faults per thousand records.
+        var processingSystem: Double
+        var processingFaultsPerThousand: Double
         var librdkafka: Double
         var broker: Double
         var other: Double

@@ -48,6 +48,9 @@ struct StreamsBench: ParsableCommand {
     @Option(help: "Rounds of the selected rows, run one after another; each row reports its median round (and the range of its ratios).")
     var `repeat` = 1
 
+    @Flag(help: "With --repeat on the embedded broker: run every round on one broker, which then holds earlier rounds' topics (by default each round gets a fresh broker loaded with the same input).")
+    var sharedBroker = false
+
     @Option(help: "Seconds a row may take to write all its outputs.")
     var timeout = 120
 
@@ -83,16 +86,13 @@ struct StreamsBench: ParsableCommand {
             return
         }
         let selected = try selectedRows()
-        let broker = try BenchBroker(broker)
+        let embedded = broker == "embedded"
         var producerExtras = try Self.properties(producerProperties)
         if compression != "none" { producerExtras["compression.codec"] = compression }
         var consumerExtras = try Self.properties(consumerProperties)
-        if broker.isEmbedded && consumerExtras["fetch.wait.max.ms"] == nil {
+        if embedded && consumerExtras["fetch.wait.max.ms"] == nil {
             consumerExtras["fetch.wait.max.ms"] = String(fetchWaitMs)
         }
-        let settings = ClientSettings(
-            bootstrapServers: broker.bootstrapServers, producerExtras: producerExtras,
-            consumerExtras: consumerExtras, commitInterval: .milliseconds(commitIntervalMs))
         let runID = "bench-\(Int(Date().timeIntervalSince1970))-\(ProcessInfo.processInfo.processIdentifier)"
         let stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("streams-bench-\(runID)").path
         defer { try? FileManager.default.removeItem(atPath: stateDir) }
@@ -104,74 +104,110 @@ struct StreamsBench: ParsableCommand {
         // Rows with inputs of their own only: the shared input is left empty.
         let records = selected.contains { $0.workload != .ownInput } ? records : 0
         let partitionCount = choosePartitions(
-            embedded: broker.isEmbedded, wordCount: wordCountRows, exactlyOnce: exactlyOnceSized, records: records)
-        let inputTopic = "\(runID)-input"
-        try broker.createTopic(inputTopic, partitions: partitionCount)
-        print("streams-bench: \(records) records, \(partitionCount) partitions, compression \(compression), broker \(broker.description)")
-        print("librdkafka \(LibRdKafka.version), \(ProcessInfo.processInfo.activeProcessorCount) cores, commit interval \(commitIntervalMs) ms")
-        print(
-            latencyRecords > 0
-                ? "latency phase: \(latencyRecords) records at \(latencyRate)/s per row; consumer fetch.wait.max.ms \(consumerExtras["fetch.wait.max.ms"] ?? "librdkafka's default")"
-                : "latency phase: off")
-        if !consumerProperties.isEmpty || !producerProperties.isEmpty {
-            print("extra consumer properties \(consumerProperties), producer properties \(producerProperties)")
-        }
-        let loadStart = ContinuousClock.now
-        let input = try InputData.load(topic: inputTopic, partitions: partitionCount, records: records, settings: settings)
-        print(
-            "input: \(input.recordCount) lines, \(input.valueBytes / 1_000_000) MB, \(input.wordCount) words "
-                + "(\(input.wordFrequencies.count) distinct), loaded in \(loadStart.duration(to: .now))")
-        let watcher = try TopicWatcher(settings: settings, runID: runID)
-        if broker.isEmbedded {
-            let estimate = MockLogLimit.estimate(input, wordCount: wordCountRows, exactlyOnce: exactlyOnceSized)
-            print(
-                String(
-                    format: "mock log limit: largest partition estimated at %.2f MiB uncompressed (%@) of %.0f MiB%@",
-                    Double(estimate.largest) / 1_048_576, estimate.largestTopic,
-                    Double(MockLogLimit.bytesPerPartition) / 1_048_576,
-                    compression == "none" ? "" : "; \(compression)-compressed on the broker, so smaller"))
-            if compression == "none" && estimate.largest > MockLogLimit.bytesPerPartition * 9 / 10 {
-                throw BenchError(
-                    "the embedded broker would delete records: raise --partitions, set --compression lz4 or lower --records")
+            embedded: embedded, wordCount: wordCountRows, exactlyOnce: exactlyOnceSized, records: records)
+        let rounds = max(1, `repeat`)
+        // The embedded broker keeps every topic written to it, and slows as it fills (its CPU per
+        // record about doubled over 20 rounds, docs/benchmarks.md): by default each round gets a
+        // fresh one with the same input, so every round runs on the same broker state.
+        let brokerPerRound = embedded && rounds > 1 && !sharedBroker
+        let latencyRecords = latencyRecords
+        let latencyRate = latencyRate
+        let memory = MemoryCheck.Settings(
+            keys: memoryKeys, stateMemoryBytes: stateMemoryMb * 1_048_576, constantBytes: memoryConstantMb * 1_048_576)
+        let brokerAddress = broker
+        let compression = compression
+        let timeout = timeout
+        let commitIntervalMs = commitIntervalMs
+        let consumerProperties = consumerProperties
+        let producerProperties = producerProperties
+
+        /// A broker (a fresh one, or `reusing` the previous round's), its input topic loaded, a
+        /// watcher: what the rows of a round run on.
+        func prepare(round: Int, reusing previous: BenchBroker?) throws -> BenchContext {
+            let broker = try previous ?? BenchBroker(brokerAddress)
+            let settings = ClientSettings(
+                bootstrapServers: broker.bootstrapServers, producerExtras: producerExtras,
+                consumerExtras: consumerExtras, commitInterval: .milliseconds(commitIntervalMs))
+            let roundID = round > 1 ? "\(runID)-r\(round)" : runID
+            let inputTopic = "\(roundID)-input"
+            try broker.createTopic(inputTopic, partitions: partitionCount)
+            let quiet = round > 1
+            if !quiet {
+                print("streams-bench: \(records) records, \(partitionCount) partitions, compression \(compression), broker \(broker.description)")
+                if brokerPerRound { print("rounds: \(rounds), each on a fresh embedded broker loaded with the same input") }
+                print("librdkafka \(LibRdKafka.version), \(ProcessInfo.processInfo.activeProcessorCount) cores, commit interval \(commitIntervalMs) ms")
+                print(
+                    latencyRecords > 0
+                        ? "latency phase: \(latencyRecords) records at \(latencyRate)/s per row; consumer fetch.wait.max.ms \(consumerExtras["fetch.wait.max.ms"] ?? "librdkafka's default")"
+                        : "latency phase: off")
+                if !consumerProperties.isEmpty || !producerProperties.isEmpty {
+                    print("extra consumer properties \(consumerProperties), producer properties \(producerProperties)")
+                }
             }
-            try watcher.checkNothingDeleted(topics: [inputTopic], partitions: partitionCount)
+            let loadStart = ContinuousClock.now
+            let input = try InputData.load(topic: inputTopic, partitions: partitionCount, records: records, settings: settings)
+            if !quiet {
+                print(
+                    "input: \(input.recordCount) lines, \(input.valueBytes / 1_000_000) MB, \(input.wordCount) words "
+                        + "(\(input.wordFrequencies.count) distinct), loaded in \(loadStart.duration(to: .now))")
+            }
+            let watcher = try TopicWatcher(settings: settings, runID: roundID)
+            if broker.isEmbedded {
+                let estimate = MockLogLimit.estimate(input, wordCount: wordCountRows, exactlyOnce: exactlyOnceSized)
+                if !quiet {
+                    print(
+                        String(
+                            format: "mock log limit: largest partition estimated at %.2f MiB uncompressed (%@) of %.0f MiB%@",
+                            Double(estimate.largest) / 1_048_576, estimate.largestTopic,
+                            Double(MockLogLimit.bytesPerPartition) / 1_048_576,
+                            compression == "none" ? "" : "; \(compression)-compressed on the broker, so smaller"))
+                }
+                if compression == "none" && estimate.largest > MockLogLimit.bytesPerPartition * 9 / 10 {
+                    throw BenchError(
+                        "the embedded broker would delete records: raise --partitions, set --compression lz4 or lower --records")
+                }
+                try watcher.checkNothingDeleted(topics: [inputTopic], partitions: partitionCount)
+            }
+            return BenchContext(
+                broker: broker, settings: settings, input: input, watcher: watcher, runID: roundID,
+                timeout: .seconds(timeout), stateDir: stateDir,
+                latency: LatencySettings(records: latencyRecords, rate: latencyRate), memory: memory)
         }
 
-        let context = BenchContext(
-            broker: broker, settings: settings, input: input, watcher: watcher, runID: runID,
-            timeout: .seconds(timeout), stateDir: stateDir,
-            latency: LatencySettings(records: latencyRecords, rate: latencyRate),
-            memory: MemoryCheck.Settings(
-                keys: memoryKeys, stateMemoryBytes: stateMemoryMb * 1_048_576, constantBytes: memoryConstantMb * 1_048_576))
         let canResetPeak = ProcessMemory.resetPeak()
-        var rounds: [[RowResult]] = []
-        for round in 1...max(1, `repeat`) {
-            var roundContext = context
-            if round > 1 { roundContext.runID = "\(runID)-r\(round)" }
+        var roundResults: [[RowResult]] = []
+        var context: BenchContext?
+        for round in 1...rounds {
+            // The previous round's broker goes with its context (its watcher first, then the mock).
+            context = try prepare(round: round, reusing: brokerPerRound ? nil : context?.broker)
+            let roundContext = context!
+            if brokerPerRound { context = nil }
             // Even rounds run the rows in reverse order, so that no row always runs after its limit
             // row (on a broker that by then holds that row's topics too).
             let order = round % 2 == 0 ? Array(selected.indices.reversed()) : Array(selected.indices)
             var measured: [Int: RowResult] = [:]
             for index in order {
                 let row = selected[index]
-                print(`repeat` > 1 ? "running \(row.name) (round \(round) of \(`repeat`)) ..." : "running \(row.name) ...")
+                print(rounds > 1 ? "running \(row.name) (round \(round) of \(rounds)) ..." : "running \(row.name) ...")
                 fflush(nil)  // progress shows at once when the output is piped
                 let result = measure(row, context: roundContext)
                 if let error = result.error { print("  FAILED: \(error)") }
                 measured[index] = result
             }
-            rounds.append(Self.withRatios(selected.indices.map { measured[$0]! }, of: selected))
+            roundResults.append(Self.withRatios(selected.indices.map { measured[$0]! }, of: selected))
+            if brokerPerRound { roundContext.watcher.close() }
         }
-        let results = selected.indices.map { index in RowResult.combining(rounds.map { $0[index] }) }
+        let results = selected.indices.map { index in RowResult.combining(roundResults.map { $0[index] }) }
 
         let header = [
             "date": ISO8601DateFormatter().string(from: Date()),
             "records": String(records), "partitions": String(partitionCount), "compression": compression,
-            "broker": broker.isEmbedded ? "embedded" : broker.bootstrapServers, "librdkafka": LibRdKafka.version,
+            "broker": embedded ? "embedded" : brokerAddress, "librdkafka": LibRdKafka.version,
+            "brokerPerRound": String(brokerPerRound),
             "consumerProperties": consumerProperties.joined(separator: ","),
             "producerProperties": producerProperties.joined(separator: ","),
             "commitIntervalMs": String(commitIntervalMs),
-            "rounds": String(max(1, `repeat`)),
+            "rounds": String(rounds),
             "fetchWaitMaxMs": consumerExtras["fetch.wait.max.ms"] ?? "default",
             "latency": latencyRecords > 0
                 ? "\(latencyRecords) records at \(latencyRate)/s per row after its throughput phase; output consume time - input CreateTime"
@@ -285,6 +321,8 @@ struct StreamsBench: ParsableCommand {
                 let records = Double(run.inputRecords ?? input.recordCount)
                 result.cpuPerRecord = RowResult.CPUPerRecord(
                     processing: Double(usage.processingRun) / records, processingWait: Double(usage.processingWait) / records,
+                    processingSystem: Double(usage.processingSystem) / records,
+                    processingFaultsPerThousand: Double(usage.processingMinorFaults) * 1000 / records,
                     librdkafka: Double(usage.librdkafkaRun) / records, broker: Double(usage.brokerRun) / records,
                     other: Double(usage.otherRun) / records)
             }

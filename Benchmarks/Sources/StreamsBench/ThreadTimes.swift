@@ -14,6 +14,10 @@ struct ThreadTimes {
         let name: String
         let runNanos: UInt64
         let waitNanos: UInt64
+        /// Of the time on a CPU, that spent in the kernel (`/proc/self/task/*/stat`'s `stime`, in
+        /// clock ticks), and the page faults that needed no disk read (`minflt`).
+        let systemTicks: UInt64
+        let minorFaults: UInt64
     }
 
     /// By thread id.
@@ -30,10 +34,31 @@ struct ThreadTimes {
             else { continue }
             let fields = stats.split(separator: " ")
             guard fields.count >= 2, let run = UInt64(fields[0]), let wait = UInt64(fields[1]) else { continue }
-            threads[tid] = Sample(name: name.trimmingCharacters(in: .newlines), runNanos: run, waitNanos: wait)
+            let (systemTicks, minorFaults) = kernelFigures(task)
+            threads[tid] = Sample(
+                name: name.trimmingCharacters(in: .newlines), runNanos: run, waitNanos: wait, systemTicks: systemTicks,
+                minorFaults: minorFaults)
         }
         return threads.isEmpty ? nil : ThreadTimes(threads: threads)
     }
+
+    /// A thread's kernel time (ticks) and minor page faults, from its `stat` file, whose fields
+    /// after the parenthesized name start at the state (field 3): `minflt` is field 10, `stime`
+    /// field 15. Zeros where the file cannot be read.
+    private static func kernelFigures(_ task: String) -> (systemTicks: UInt64, minorFaults: UInt64) {
+        guard let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+            let nameEnd = stat.lastIndex(of: ")")
+        else { return (0, 0) }
+        let fields = stat[stat.index(after: nameEnd)...].split(separator: " ")
+        guard fields.count > 12, let faults = UInt64(fields[7]), let system = UInt64(fields[12]) else { return (0, 0) }
+        return (system, faults)
+    }
+
+    /// Nanoseconds per clock tick of `/proc`'s `stat` times.
+    static let nanosPerTick: UInt64 = {
+        let ticks = sysconf(Int32(_SC_CLK_TCK))
+        return ticks > 0 ? 1_000_000_000 / UInt64(ticks) : 10_000_000
+    }()
 
     /// What threads of each kind used between two samples, in nanoseconds. A thread that started
     /// in between counts from zero; one that ended in between is not counted.
@@ -41,6 +66,10 @@ struct ThreadTimes {
         /// On a CPU, and waiting for one, of the row's processing threads.
         var processingRun: UInt64 = 0
         var processingWait: UInt64 = 0
+        /// Of ``processingRun``, in the kernel (to a clock tick), and the processing threads'
+        /// minor page faults.
+        var processingSystem: UInt64 = 0
+        var processingMinorFaults: UInt64 = 0
         /// On a CPU: librdkafka's threads (the embedded broker's apart), and every other thread.
         var librdkafkaRun: UInt64 = 0
         var brokerRun: UInt64 = 0
@@ -63,6 +92,8 @@ struct ThreadTimes {
             if Self.isProcessing(end.name) {
                 usage.processingRun += run
                 usage.processingWait += wait
+                usage.processingSystem += (end.systemTicks &- (base?.systemTicks ?? 0)) * Self.nanosPerTick
+                usage.processingMinorFaults += end.minorFaults &- (base?.minorFaults ?? 0)
             } else if end.name == "rdk:mock" {
                 usage.brokerRun += run
             } else if end.name.hasPrefix("rdk:") {

@@ -14,6 +14,9 @@ final class TopicWatcher {
 
     deinit { consumer.close() }
 
+    /// Closes the watcher's consumer now (before its broker goes away).
+    func close() { consumer.close() }
+
     /// Low and high watermark of every partition, asked from the broker (two requests).
     func watermarks(topic: String, partitions: Int) throws -> [(low: Int64, high: Int64)] {
         let all = Self.partitions(of: topic, partitions)
