@@ -1,4 +1,5 @@
 import Foundation
+import RocksDB
 import Testing
 
 @testable import KafkaStreams
@@ -150,7 +151,9 @@ import Testing
         #expect(store.segments.segmentIDs == [segment])
         #expect(store.segments.segmentName(segment) == "windows.\(segment * 300_000)")
         if engine == .rocksDB {
-            #expect(directory.exists("windows.\(segment * 300_000)/CURRENT"))
+            // Every segment is a key range of the store's one database (RocksDBSegment).
+            #expect(directory.exists("\(SegmentedBytesStore<WindowKeySchema>.databaseName)/CURRENT"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("windows.") } == [])
         }
     }
 
@@ -178,9 +181,8 @@ import Testing
         #expect(try store.fetch("a", timeFrom: 0, timeTo: .max).map(\.value) == [3])
         #expect(try store.fetchAll(timeFrom: 0, timeTo: .max).map(\.value) == [3, 4])
         if engine == .rocksDB {
-            #expect(!directory.exists("windows.0"))
-            #expect(directory.exists("windows.300000"))
-            #expect(directory.exists("windows.900000"))
+            // Segment 0's keys are deleted from the database, not just hidden by the retention.
+            #expect(try store.segments.idsInDatabase() == [1, 2, 3])
         }
 
         // A window older than the retention period is not written.
@@ -195,8 +197,7 @@ import Testing
         #expect(store.segments.segmentIDs == [12])
         #expect(try store.all().map(\.value) == [5])
         if engine == .rocksDB {
-            let left = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("windows.") }
-            #expect(left == ["windows.3600000"])
+            #expect(try store.segments.idsInDatabase() == [12])
         }
     }
 
@@ -236,5 +237,40 @@ import Testing
             Stores.persistentWindowStore("w", retentionPeriod: Self.retention, windowSize: Self.size, retainDuplicates: false),
             key: .string, value: .int64)
         #expect(throws: StreamsError.self) { _ = try builder.build() }
+    }
+}
+
+/// The earlier RocksDB layout of window stores (one database per segment,
+/// `<directory>/<store>.<segment start>`, keys without a segment prefix) is still read.
+@Suite struct WindowStoreEarlierLayoutTests {
+    @Test func segmentDatabasesOfTheEarlierLayoutAreReadThenDestroyedOnExpiry() throws {
+        let directory = ScratchDirectory()
+        defer { directory.remove() }
+        let minute: Int64 = 60_000
+        let builder = Stores.windowStoreBuilder(
+            Stores.persistentWindowStore("windows", retentionPeriod: .seconds(600), windowSize: .seconds(60), retainDuplicates: false),
+            key: .string, value: .int64)
+        // What the earlier layout wrote for `put("a", 7, windowStart: 1 min)`: segment 0 of 5 min.
+        do {
+            let legacy = try RocksDBKeyValueStore(
+                name: "windows.0", path: directory.path + "/windows.0", options: RocksDBOptions())
+            try legacy.put(Array("a".utf8) + bigEndianBytes(minute) + [0, 0, 0, 0], bigEndianBytes(Int64(7)))
+            try legacy.close()
+        }
+        let store = try builder.build(directory: directory.path)
+        defer { try? store.close() }
+        #expect(store.segments.segmentIDs == [0])
+        #expect(try store.fetch("a", windowStart: minute) == 7)
+        // A later window of the same segment goes to the same (earlier-layout) segment.
+        try store.put("a", 8, windowStart: 2 * minute)
+        #expect(try store.fetch("a", timeFrom: 0, timeTo: .max).map(\.value) == [7, 8])
+        #expect(try store.segments.idsInDatabase() == [])
+
+        // New segments go to the store's database; segment 0 expires and its database is destroyed.
+        try store.put("a", 9, windowStart: 15 * minute)
+        #expect(store.segments.segmentIDs == [3])
+        #expect(try store.segments.idsInDatabase() == [3])
+        #expect(!directory.exists("windows.0"))
+        #expect(try store.fetch("a", timeFrom: 0, timeTo: .max).map(\.value) == [9])
     }
 }

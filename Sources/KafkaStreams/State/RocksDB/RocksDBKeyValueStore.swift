@@ -89,11 +89,20 @@ final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
     }
 
     func removeAll() throws {
+        // Every key, whatever its length (no upper bound key exists).
+        try deleteAll(from: nil, before: nil)
+    }
+
+    /// Deletes every key in `[lowerBound, upperBound)` (`nil`: open), in batches of point
+    /// deletes. Not a range deletion: with in-place updates (``RocksDBSharedResources``) a later
+    /// write of a key still in the memtable would overwrite the old entry in place, under the
+    /// range tombstone's newer sequence number, and stay hidden (RocksDB 7.8.3: a key put, range
+    /// deleted, then put again read as absent).
+    func deleteAll(from lowerBound: [UInt8]?, before upperBound: [UInt8]?) throws {
         try wrap {
-            // Batches of deletes: every key, whatever its length (no upper bound key exists).
             while true {
                 let batch = WriteBatch()
-                try db.scan(from: nil, to: nil) { key, _ in
+                try db.scan(from: lowerBound, to: upperBound) { key, _ in
                     batch.delete(Array(key))
                     return batch.count < 10_000
                 }
@@ -101,6 +110,15 @@ final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
                 try db.write(batch, options: writeOptions)
             }
         }
+    }
+
+    /// Calls `body` with every entry whose key is in `[lowerBound, upperBound)` (`nil`: open),
+    /// ascending, until it returns `false`. The buffers are valid only during the call.
+    func scan(
+        from lowerBound: [UInt8]?, before upperBound: [UInt8]?,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool
+    ) throws {
+        try wrap { try db.scan(from: lowerBound, to: upperBound, body) }
     }
 
     func flush() throws {

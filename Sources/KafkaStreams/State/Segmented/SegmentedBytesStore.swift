@@ -9,9 +9,11 @@ import Synchronization
 /// window stores, the session end for session stores). The store tracks the largest segment
 /// timestamp written (its observed stream time); keys older than `retentionPeriod` behind it are
 /// invisible to reads, writes of such keys are dropped, and every segment that holds only
-/// such keys is dropped whole: an in-memory segment's B-tree is released, a RocksDB segment
-/// (one database per segment, `<directory>/<name>.<segment start>`, Kafka's segment naming) is
-/// closed and destroyed. No per-key deletes are written when data expires.
+/// such keys is dropped whole: an in-memory segment's B-tree is released; on RocksDB, where the
+/// segments are key ranges of one database per store (``RocksDBSegment``,
+/// `<directory>/segments`), the segment's keys are deleted. Stores written before that layout
+/// (one database per segment, `<directory>/<name>.<segment start>`, Kafka's segment naming)
+/// are still read: their segments are opened as they were, and closed and destroyed on expiry.
 ///
 /// Conforms to ``KeyValueBytesStore`` so that the changelog wrapper, restoration and the store
 /// registry treat it like any store; the typed ``WindowStore`` and ``SessionStore`` read it
@@ -22,7 +24,7 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
     /// Where segments live.
     enum Backend: Sendable {
         case inMemory
-        /// One RocksDB database per segment under `directory`.
+        /// One RocksDB database under `directory` for every segment (``RocksDBSegment``).
         case rocksDB(directory: String, options: RocksDBOptions)
     }
 
@@ -34,13 +36,20 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
     let backend: Backend
     private let state: Mutex<State>
     private typealias State = SegmentedBytesStoreState
+    /// The database of the RocksDB backend's segments; `nil` in memory.
+    private let database: RocksDBKeyValueStore?
+
+    /// The directory name of the RocksDB backend's database (never `<name>.<number>`, the name of
+    /// a segment database of the earlier layout).
+    static var databaseName: String { "segments" }
 
     var isPersistent: Bool {
         if case .rocksDB = backend { return true }
         return false
     }
 
-    /// Opens the store; a RocksDB store reopens the segments found in its directory.
+    /// Opens the store; a RocksDB store reopens the segments found in its database, and those
+    /// of the earlier layout found in its directory.
     ///
     /// As in Kafka Streams, the observed stream time starts unknown after a restart, so existing
     /// segments stay readable until newer writes expire them.
@@ -51,6 +60,7 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
         self.segmentInterval = segmentInterval
         self.backend = backend
         var state = State()
+        var database: RocksDBKeyValueStore?
         if case .rocksDB(let directory, let options) = backend {
             let prefix = "\(name)."
             let entries: [String]
@@ -67,7 +77,14 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
                 state.segments[id] = try RocksDBKeyValueStore(
                     name: entry, path: "\(directory)/\(entry)", options: options)
             }
+            let opened = try RocksDBKeyValueStore(
+                name: name, path: "\(directory)/\(Self.databaseName)", options: options)
+            for id in try RocksDBSegment.ids(in: opened) where state.segments[id] == nil {
+                state.segments[id] = RocksDBSegment(name: "\(name).\(id &* segmentInterval)", id: id, database: opened)
+            }
+            database = opened
         }
+        self.database = database
         self.state = Mutex(state)
     }
 
@@ -78,7 +95,7 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
     /// The name of a segment: `<store>.<segment start>`, as Kafka Streams names them.
     func segmentName(_ id: Int64) -> String { "\(name).\(id &* segmentInterval)" }
 
-    /// The directory of a RocksDB segment.
+    /// The directory of a RocksDB segment database of the earlier layout.
     func segmentPath(_ id: Int64) -> String? {
         guard case .rocksDB(let directory, _) = backend else { return nil }
         return "\(directory)/\(segmentName(id))"
@@ -86,6 +103,12 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
 
     /// The ids of the open segments, ascending.
     var segmentIDs: [Int64] { state.withLock { $0.segments.keys.sorted() } }
+
+    /// The ids of the segments with keys in the RocksDB backend's database, ascending (whatever
+    /// the retention hides); empty in memory.
+    func idsInDatabase() throws -> [Int64] {
+        try state.withLock { _ in try database.map { try RocksDBSegment.ids(in: $0) } ?? [] }
+    }
 
     /// The largest segment timestamp written; -1 before any.
     var observedStreamTime: Int64 { state.withLock { $0.observedStreamTime } }
@@ -105,9 +128,9 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
         switch backend {
         case .inMemory:
             made = InMemoryKeyValueStore(name: segmentName(id))
-        case .rocksDB(let directory, let options):
-            made = try RocksDBKeyValueStore(
-                name: segmentName(id), path: "\(directory)/\(segmentName(id))", options: options)
+        case .rocksDB:
+            guard let database else { preconditionFailure("a RocksDB segmented store opens its database") }
+            made = RocksDBSegment(name: segmentName(id), id: id, database: database)
         }
         state.segments[id] = made
         return made
@@ -123,9 +146,10 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
         }
     }
 
-    /// Closes and deletes one segment.
+    /// Deletes one segment: its keys, or its database (earlier layout).
     private func drop(_ id: Int64, in state: inout State) throws {
         guard let segment = state.segments.removeValue(forKey: id) else { return }
+        if let keys = segment as? RocksDBSegment { return try keys.removeAll() }
         try segment.close()
         guard case .rocksDB(_, let options) = backend, let path = segmentPath(id) else { return }
         do {
@@ -254,9 +278,13 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
         }
     }
 
+    /// The database's estimate, plus the sizes of in-memory segments or segment databases of the
+    /// earlier layout.
     func approximateNumEntries() throws -> Int {
         try state.withLock { state in
-            try state.segments.values.reduce(0) { $0 + (try $1.approximateNumEntries()) }
+            try state.segments.values.reduce(try database?.approximateNumEntries() ?? 0) { total, segment in
+                segment is RocksDBSegment ? total : total + (try segment.approximateNumEntries())
+            }
         }
     }
 
@@ -270,7 +298,10 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
 
     func flush() throws {
         try state.withLock { state in
-            for id in state.segments.keys.sorted() { try state.segments[id]!.flush() }
+            for id in state.segments.keys.sorted() where !(state.segments[id] is RocksDBSegment) {
+                try state.segments[id]!.flush()
+            }
+            try database?.flush()
         }
     }
 
@@ -283,6 +314,7 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
                 do { try segment.close() } catch { firstError = firstError ?? error }
             }
             state.segments.removeAll()
+            do { try database?.close() } catch { firstError = firstError ?? error }
             if let firstError { throw firstError }
         }
     }
