@@ -112,6 +112,16 @@ final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
         }
     }
 
+    /// Deletes every key in `[lowerBound, upperBound)` (`nil`: to the end) in one range deletion.
+    /// Only for keys not written again before the memtable is flushed (see ``deleteAll(from:before:)``).
+    func deleteRange(from lowerBound: [UInt8], before upperBound: [UInt8]?) throws {
+        try wrap {
+            if let upperBound { return try db.deleteRange(from: lowerBound, to: upperBound, options: writeOptions) }
+            // No key bounds the end: the keys from `lowerBound` on, key by key.
+            try deleteAll(from: lowerBound, before: nil)
+        }
+    }
+
     /// Calls `body` with every entry whose key is in `[lowerBound, upperBound)` (`nil`: open),
     /// ascending, until it returns `false`. The buffers are valid only during the call.
     func scan(

@@ -11,7 +11,7 @@ import Synchronization
 /// invisible to reads, writes of such keys are dropped, and every segment that holds only
 /// such keys is dropped whole: an in-memory segment's B-tree is released; on RocksDB, where the
 /// segments are key ranges of one database per store (``RocksDBSegment``,
-/// `<directory>/segments`), the segment's keys are deleted. Stores written before that layout
+/// `<directory>/segments`), the segment's key range is deleted in one range deletion. Stores written before that layout
 /// (one database per segment, `<directory>/<name>.<segment start>`, Kafka's segment naming)
 /// are still read: their segments are opened as they were, and closed and destroyed on expiry.
 ///
@@ -142,14 +142,18 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
         guard !overflow else { return }
         let minLiveSegment = segmentID(oldest)
         for id in state.segments.keys.sorted() where id < minLiveSegment {
-            try drop(id, in: &state)
+            try drop(id, in: &state, expired: true)
         }
     }
 
-    /// Deletes one segment: its keys, or its database (earlier layout).
-    private func drop(_ id: Int64, in state: inout State) throws {
+    /// Deletes one segment: its keys, or its database (earlier layout). An `expired` segment's
+    /// keys go in one range deletion (``RocksDBSegment/dropExpired()``): none of them is written
+    /// again while the memtable holds them, since writes behind the retention period are dropped
+    /// and the observed stream time only grows (``removeAll()``, which resets it, deletes key by
+    /// key and flushes the memtable).
+    private func drop(_ id: Int64, in state: inout State, expired: Bool) throws {
         guard let segment = state.segments.removeValue(forKey: id) else { return }
-        if let keys = segment as? RocksDBSegment { return try keys.removeAll() }
+        if let keys = segment as? RocksDBSegment { return try expired ? keys.dropExpired() : keys.removeAll() }
         try segment.close()
         guard case .rocksDB(_, let options) = backend, let path = segmentPath(id) else { return }
         do {
@@ -289,10 +293,15 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
     }
 
     /// Drops every segment and forgets the observed stream time.
+    ///
+    /// Then keys of segments that expired earlier may be written again: the database's memtable
+    /// is flushed, so that no such write lands in place on an entry under an earlier range
+    /// deletion (``RocksDBSegment/dropExpired()``).
     func removeAll() throws {
         try state.withLock { state in
-            for id in state.segments.keys.sorted() { try drop(id, in: &state) }
+            for id in state.segments.keys.sorted() { try drop(id, in: &state, expired: false) }
             state.observedStreamTime = -1
+            try database?.flush()
         }
     }
 
