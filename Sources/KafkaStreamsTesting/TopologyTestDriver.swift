@@ -76,7 +76,21 @@ public final class TopologyTestDriver {
     public func keyValueStore<Key, Value>(
         _ name: String, key: Serde<Key>, value: Serde<Value>
     ) throws -> ReadOnlyKeyValueStore<Key, Value> {
-        try runner.keyValueStore(name, key: key, value: value)
+        try runner.store(.keyValue(name: name, key: key, value: value))
+    }
+
+    /// A window store of the topology (a windowed aggregation's), over all partitions' tasks.
+    public func windowStore<Key, Value>(
+        _ name: String, key: Serde<Key>, value: Serde<Value>
+    ) throws -> ReadOnlyWindowStore<Key, Value> {
+        try runner.store(.windowStore(name: name, key: key, value: value))
+    }
+
+    /// A session store of the topology (a session aggregation's), over all partitions' tasks.
+    public func sessionStore<Key, Value>(
+        _ name: String, key: Serde<Key>, value: Serde<Value>
+    ) throws -> ReadOnlySessionStore<Key, Value> {
+        try runner.store(.sessionStore(name: name, key: key, value: value))
     }
 
     /// Records skipped by exception handlers, for null keys, for invalid timestamps or for

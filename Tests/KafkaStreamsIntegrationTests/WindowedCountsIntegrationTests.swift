@@ -36,6 +36,50 @@ import Testing
         #expect(try command.runEmbedded(storeType: .inMemory) == Self.expected)
     }
 
+    /// Window and session stores queried while the application runs (`KafkaStreams.store`).
+    @Test func windowAndSessionStoresAreQueryableWhileRunning() async throws {
+        let cluster = try EmbeddedKafkaCluster()
+        try cluster.createTopic("clicks", partitions: 2)
+        let builder = StreamsBuilder()
+        let clicks = builder.stream("clicks", consumed: .with(key: .string, value: .string)).groupByKey()
+        var perMinute = Materialized<String, Int64>.as("clicks-per-minute")
+        perMinute.retention = .seconds(3_600)
+        clicks.windowedBy(TimeWindows.ofSizeWithNoGrace(.seconds(60))).count(materialized: perMinute)
+        clicks.windowedBy(SessionWindows.ofInactivityGapAndGrace(.seconds(30), .seconds(600)))
+            .count(materialized: .as("click-sessions"))
+        let config = cluster.streamsConfig(applicationID: "windowed-queries")
+        let streams = try KafkaStreams(topology: try builder.build(), config: config, topicCreator: cluster.topicCreator)
+        try streams.start()
+        defer { streams.close() }
+        try await waitUntil(timeout: .seconds(90), "application running") { streams.state == .running }
+
+        let base = Self.base
+        try cluster.produce("clicks", [("alice", "/a"), ("bob", "/a")], key: .string, value: .string, timestamp: base)
+        try cluster.produce("clicks", [("alice", "/b")], key: .string, value: .string, timestamp: base + 20_000)
+        try cluster.produce("clicks", [("alice", "/c")], key: .string, value: .string, timestamp: base + 90_000)
+        let counts = try streams.store(.windowStore(name: "clicks-per-minute", key: .string, value: .int64))
+        let sessions = try streams.store(.sessionStore(name: "click-sessions", key: .string, value: .int64))
+        let expectedCounts = [
+            KeyValue(Windowed(key: "alice", start: base, end: base + 60_000), Int64(2)),
+            KeyValue(Windowed(key: "alice", start: base + 60_000, end: base + 120_000), 1),
+            KeyValue(Windowed(key: "bob", start: base, end: base + 60_000), 1),
+        ]
+        let expectedSessions = [
+            KeyValue(Windowed(key: "alice", start: base, end: base + 20_000), Int64(2)),
+            KeyValue(Windowed(key: "alice", start: base + 90_000, end: base + 90_000), 1),
+            KeyValue(Windowed(key: "bob", start: base, end: base), 1),
+        ]
+        // Queries see what the record cache has flushed, at the latest at the next commit.
+        try await waitUntil(timeout: .seconds(60), "every click counted in both stores") {
+            (try? counts.all()) == expectedCounts && (try? sessions.fetch(keyFrom: nil, keyTo: nil)) == expectedSessions
+        }
+        #expect(try counts.fetch("alice", timeFrom: base, timeTo: base + 60_000) == [KeyValue(base, 2), KeyValue(base + 60_000, 1)])
+        #expect(try counts.fetch("bob", windowStart: base) == 1)
+        #expect(try sessions.fetchSession("alice", sessionStart: base, sessionEnd: base + 20_000) == 2)
+        #expect(throws: StreamsError.self) { _ = try streams.store(.keyValue(name: "clicks-per-minute", key: .string, value: .int64)) }
+        #expect(streams.close(timeout: .seconds(30)))
+    }
+
     /// Runs the topology until every produced view is consumed and committed, then closes it.
     func run(_ views: [WindowedCountsTopology.PageView], cluster: EmbeddedKafkaCluster, config: StreamsConfig) throws {
         let streams = try KafkaStreams(

@@ -13,16 +13,29 @@ public final class KTable<Key, Value> {
     /// `filter`, `mapValues` and joins without `materialized`; see `KTable+ValueGetter.swift`).
     var derivedValueGetter: KTableValueGetterSupplier<Key, Value>?
 
-    init(builder: StreamsBuilder, name: String, key: Serde<Key>?, value: Serde<Value>?, storeName: String?) {
+    /// The window or session store of a windowed aggregation's table: queryable
+    /// (``StoreQueryParameters/windowStore(name:key:value:)``), but not a key-value store, so joins
+    /// and value getters do not read it.
+    let windowedStoreName: String?
+
+    init(
+        builder: StreamsBuilder, name: String, key: Serde<Key>?, value: Serde<Value>?, storeName: String?,
+        windowedStoreName: String? = nil
+    ) {
         self.builder = builder
         self.name = name
         self.keySerde = key
         self.valueSerde = value
         self.storeName = storeName
+        self.windowedStoreName = windowedStoreName
     }
 
     /// The name of the table's store, for interactive queries; `nil` when it is not materialized.
-    public var queryableStoreName: String? { storeName }
+    ///
+    /// A windowed aggregation's table names its window or session store: query it with
+    /// ``StoreQueryParameters/windowStore(name:key:value:)`` or
+    /// ``StoreQueryParameters/sessionStore(name:key:value:)``.
+    public var queryableStoreName: String? { storeName ?? windowedStoreName }
 
     private var topology: Topology { builder.topology }
 

@@ -112,6 +112,8 @@ public final class SessionWindowedKStream<Key, Value> {
                 merge: merge)
         }
         builder.windowCloseDelays[node] = saturatingAdd(windows.gapMs, windows.graceMs)
-        return KTable(builder: builder, name: node, key: .sessionWindowed(key), value: aggregate, storeName: nil)
+        return KTable(
+            builder: builder, name: node, key: .sessionWindowed(key), value: aggregate, storeName: nil,
+            windowedStoreName: storeName)
     }
 }

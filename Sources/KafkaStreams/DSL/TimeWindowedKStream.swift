@@ -136,10 +136,10 @@ public final class TimeWindowedKStream<Key, Value> {
             }
             builder.windowCloseDelays[node] = windows.graceMs
         }
-        // The window store is not a key-value store: the table is not materialized as one (see
-        // `KTable.queryableStoreName`).
+        // The window store is not a key-value store: the table is not materialized as one, but
+        // its store is queryable (`KTable.windowedStoreName`).
         return KTable(
             builder: builder, name: node, key: .timeWindowed(key, size: .milliseconds(windowSize)), value: aggregate,
-            storeName: nil)
+            storeName: nil, windowedStoreName: storeName)
     }
 }

@@ -77,13 +77,7 @@ public final class ReadOnlyKeyValueStore<Key, Value>: Sendable {
     }
 
     private func decode(_ stored: [UInt8]) throws -> Value {
-        try stored.withUnsafeBytes { raw in
-            guard timestamped else { return try valueSerde.deserialize(raw) }
-            guard raw.count >= 8 else {
-                throw SerdeError.wrongSize(serde: "timestamped(\(valueSerde.name))", expected: 8, actual: raw.count)
-            }
-            return try valueSerde.deserialize(UnsafeRawBufferPointer(rebasing: raw.dropFirst(8)))
-        }
+        try StoredValue.decode(stored, serde: valueSerde, timestamped: timestamped)
     }
 
     private func decode(_ entries: [(key: [UInt8], value: [UInt8])]) throws -> [KeyValue<Key, Value>] {

@@ -154,17 +154,18 @@ package final class LocalTopologyRunner {
         collector.outputs[topic]?.count ?? 0
     }
 
-    /// A query view of a key-value store over every task that has it.
-    package func keyValueStore<K, V>(_ name: String, key: Serde<K>, value: Serde<V>) throws -> ReadOnlyKeyValueStore<K, V> {
-        if plan.stores[name] == nil, let global = globalTask?.stores[name] {
-            return ReadOnlyKeyValueStore(name: name, stores: [global], key: key, value: value, timestamped: true)
+    /// A query view of a store over every task that has it (``StoreQueryParameters``).
+    package func store<Store>(_ parameters: StoreQueryParameters<Store>) throws -> Store {
+        let name = parameters.name
+        if plan.stores[name] == nil, let global = globalTask?.stores[name],
+            let definition = plan.globalStore(named: name)?.store
+        {
+            return try parameters.view(of: [global], definition)
         }
         guard let definition = plan.stores[name] else {
             throw StreamsError.unknownStore(name: name, message: "is not in the topology")
         }
-        let stores = tasks.keys.sorted().compactMap { tasks[$0]?.context.byteStores[name] }
-        return ReadOnlyKeyValueStore(
-            name: name, stores: stores, key: key, value: value, timestamped: definition.timestamped)
+        return try parameters.view(of: tasks.keys.sorted().compactMap { tasks[$0]?.context.byteStores[name] }, definition)
     }
 
     /// Records dropped by handlers or for null keys, over all tasks.

@@ -11,9 +11,10 @@ import Synchronization
 /// invisible to reads, writes of such keys are dropped, and every segment that holds only
 /// such keys is dropped whole: an in-memory segment's B-tree is released; on RocksDB, where the
 /// segments are key ranges of one database per store (``RocksDBSegment``,
-/// `<directory>/segments`), the segment's key range is deleted in one range deletion. Stores written before that layout
-/// (one database per segment, `<directory>/<name>.<segment start>`, Kafka's segment naming)
-/// are still read: their segments are opened as they were, and closed and destroyed on expiry.
+/// `<directory>/segments`), the segment's key range goes in one range deletion. Stores written
+/// before that layout (one database per segment, `<directory>/<name>.<segment start>`, Kafka's
+/// segment naming) are still read: their segments are opened as they were, and closed and
+/// destroyed on expiry.
 ///
 /// Conforms to ``KeyValueBytesStore`` so that the changelog wrapper, restoration and the store
 /// registry treat it like any store; the typed ``WindowStore`` and ``SessionStore`` read it
@@ -80,7 +81,8 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
             let opened = try RocksDBKeyValueStore(
                 name: name, path: "\(directory)/\(Self.databaseName)", options: options)
             for id in try RocksDBSegment.ids(in: opened) where state.segments[id] == nil {
-                state.segments[id] = RocksDBSegment(name: "\(name).\(id &* segmentInterval)", id: id, database: opened)
+                state.segments[id] = RocksDBSegment(
+                    name: Self.segmentName(store: name, id: id, interval: segmentInterval), id: id, database: opened)
             }
             database = opened
         }
@@ -93,7 +95,9 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
     func segmentID(_ timestamp: Int64) -> Int64 { timestamp / segmentInterval }
 
     /// The name of a segment: `<store>.<segment start>`, as Kafka Streams names them.
-    func segmentName(_ id: Int64) -> String { "\(name).\(id &* segmentInterval)" }
+    func segmentName(_ id: Int64) -> String { Self.segmentName(store: name, id: id, interval: segmentInterval) }
+
+    private static func segmentName(store: String, id: Int64, interval: Int64) -> String { "\(store).\(id &* interval)" }
 
     /// The directory of a RocksDB segment database of the earlier layout.
     func segmentPath(_ id: Int64) -> String? {

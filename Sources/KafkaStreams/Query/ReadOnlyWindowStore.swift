@@ -1,0 +1,118 @@
+/// A read-only, typed view of one window store across all local tasks, for interactive queries
+/// and the test driver: the store of a windowed aggregation (`windowedBy(...).count(...)` and the
+/// like) or a window store added with ``Stores/windowStoreBuilder(_:key:value:)``.
+///
+/// ```swift
+/// let counts = try streams.store(.windowStore(name: "clicks-per-minute", key: .string, value: .int64))
+/// let lastHour = try counts.fetch("alice", timeFrom: now - 3_600_000, timeTo: now)  // [KeyValue(window start, count)]
+/// ```
+///
+/// Safe to use from any thread while processing runs: each task's store takes its lock for a
+/// read. Queries read the stores beneath the record cache, so they see an update once the cache
+/// has flushed it (at each commit, or on eviction); windows older than the retention period are
+/// not returned. Times are epoch milliseconds, and ranges are inclusive at both ends. Results are
+/// snapshots of each task's store, ordered by serialized key, then window start (a key lives in
+/// one task); `backward` variants return the reverse order.
+public final class ReadOnlyWindowStore<Key, Value>: Sendable {
+    /// The store's name.
+    public let name: String
+    /// The size of the store's windows, in milliseconds: a window's end is its start plus this.
+    public let windowSize: Int64
+    private let stores: [SegmentedBytesStore<WindowKeySchema>]
+    private let keySerde: Serde<Key>
+    private let valueSerde: Serde<Value>
+    private let timestamped: Bool
+
+    init(
+        name: String, stores: [SegmentedBytesStore<WindowKeySchema>], key: Serde<Key>, value: Serde<Value>,
+        timestamped: Bool, windowSize: Int64
+    ) {
+        self.name = name
+        self.stores = stores
+        self.keySerde = key
+        self.valueSerde = value
+        self.timestamped = timestamped
+        self.windowSize = windowSize
+    }
+
+    /// The value of a key in the window that starts at `windowStart`, or `nil`.
+    public func fetch(_ key: Key, windowStart: Int64) throws -> Value? {
+        try fetch(key, timeFrom: windowStart, timeTo: windowStart).first?.value
+    }
+
+    /// The windows of a key that start in `timeFrom...timeTo`, as (window start, value), by start.
+    public func fetch(_ key: Key, timeFrom: Int64, timeTo: Int64) throws -> [KeyValue<Int64, Value>] {
+        let keyBytes = try serialize(key)
+        return try read(keyFrom: keyBytes, keyTo: keyBytes, timeFrom: timeFrom, timeTo: timeTo).map { entry in
+            KeyValue(entry.key.withUnsafeBytes(WindowKeySchema.windowStart), try decode(entry.value))
+        }
+    }
+
+    /// ``fetch(_:timeFrom:timeTo:)`` latest window first.
+    public func backwardFetch(_ key: Key, timeFrom: Int64, timeTo: Int64) throws -> [KeyValue<Int64, Value>] {
+        try fetch(key, timeFrom: timeFrom, timeTo: timeTo).reversed()
+    }
+
+    /// The windows of keys in `keyFrom...keyTo` (`nil`: unbounded) that start in
+    /// `timeFrom...timeTo`, by serialized key, then start. No result when `keyFrom` sorts after `keyTo`.
+    public func fetch(keyFrom: Key?, keyTo: Key?, timeFrom: Int64, timeTo: Int64) throws -> [KeyValue<Windowed<Key>, Value>] {
+        try decode(read(keyFrom: keyFrom.map(serialize), keyTo: keyTo.map(serialize), timeFrom: timeFrom, timeTo: timeTo))
+    }
+
+    /// ``fetch(keyFrom:keyTo:timeFrom:timeTo:)`` in reverse order.
+    public func backwardFetch(keyFrom: Key?, keyTo: Key?, timeFrom: Int64, timeTo: Int64) throws
+        -> [KeyValue<Windowed<Key>, Value>]
+    {
+        try fetch(keyFrom: keyFrom, keyTo: keyTo, timeFrom: timeFrom, timeTo: timeTo).reversed()
+    }
+
+    /// The windows of every key that start in `timeFrom...timeTo`.
+    public func fetchAll(timeFrom: Int64, timeTo: Int64) throws -> [KeyValue<Windowed<Key>, Value>] {
+        try decode(read(keyFrom: nil, keyTo: nil, timeFrom: timeFrom, timeTo: timeTo))
+    }
+
+    /// ``fetchAll(timeFrom:timeTo:)`` in reverse order.
+    public func backwardFetchAll(timeFrom: Int64, timeTo: Int64) throws -> [KeyValue<Windowed<Key>, Value>] {
+        try fetchAll(timeFrom: timeFrom, timeTo: timeTo).reversed()
+    }
+
+    /// Every window still retained.
+    public func all() throws -> [KeyValue<Windowed<Key>, Value>] {
+        try fetchAll(timeFrom: 0, timeTo: .max)
+    }
+
+    /// ``all()`` in reverse order.
+    public func backwardAll() throws -> [KeyValue<Windowed<Key>, Value>] {
+        try all().reversed()
+    }
+
+    /// Each task's matching entries, merged in the store's order.
+    private func read(keyFrom: [UInt8]?, keyTo: [UInt8]?, timeFrom: Int64, timeTo: Int64) throws
+        -> [(key: [UInt8], value: [UInt8])]
+    {
+        var entries = try stores.flatMap {
+            try $0.fetch(keyFrom: keyFrom, keyTo: keyTo, timeFrom: timeFrom, timeTo: timeTo)
+        }
+        if stores.count > 1 { entries.sort { WindowKeySchema.precedes($0.key, $1.key) } }
+        return entries
+    }
+
+    private func serialize(_ key: Key) throws -> [UInt8] {
+        guard let bytes = try keySerde.serialize(key) else { throw StreamsError.nullKey(store: name) }
+        return bytes
+    }
+
+    private func decode(_ stored: [UInt8]) throws -> Value {
+        try StoredValue.decode(stored, serde: valueSerde, timestamped: timestamped)
+    }
+
+    private func decode(_ entries: [(key: [UInt8], value: [UInt8])]) throws -> [KeyValue<Windowed<Key>, Value>] {
+        try entries.map { entry in
+            try entry.key.withUnsafeBytes { raw in
+                let key = try keySerde.deserialize(WindowKeySchema.recordKey(raw))
+                let window = TimeWindow.starting(at: WindowKeySchema.windowStart(raw), size: windowSize)
+                return KeyValue(Windowed(key: key, window: window), try decode(entry.value))
+            }
+        }
+    }
+}
