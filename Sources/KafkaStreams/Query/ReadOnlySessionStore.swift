@@ -15,26 +15,24 @@
 public final class ReadOnlySessionStore<Key, Value>: Sendable {
     /// The store's name.
     public let name: String
-    private let stores: [SegmentedBytesStore<SessionKeySchema>]
+    private let query: SegmentedStoresQuery<SessionKeySchema>
     private let keySerde: Serde<Key>
     private let valueSerde: Serde<Value>
-    private let timestamped: Bool
 
     init(
         name: String, stores: [SegmentedBytesStore<SessionKeySchema>], key: Serde<Key>, value: Serde<Value>,
         timestamped: Bool
     ) {
         self.name = name
-        self.stores = stores
+        self.query = SegmentedStoresQuery(name: name, stores: stores, timestamped: timestamped)
         self.keySerde = key
         self.valueSerde = value
-        self.timestamped = timestamped
     }
 
     /// The value of the session of `key` with exactly this start and end, or `nil`.
     public func fetchSession(_ key: Key, sessionStart: Int64, sessionEnd: Int64) throws -> Value? {
         let storeKey = SessionKeySchema.storeKey(try serialize(key), start: sessionStart, end: sessionEnd)
-        for store in stores {
+        for store in query.stores {
             if let stored = try store.get(storeKey) { return try decode(stored) }
         }
         return nil
@@ -81,33 +79,19 @@ public final class ReadOnlySessionStore<Key, Value>: Sendable {
         try fetch(keyFrom: keyFrom, keyTo: keyTo).reversed()
     }
 
-    /// Each task's matching entries, merged in the store's order.
     private func read(keyFrom: [UInt8]?, keyTo: [UInt8]?, timeFrom: Int64, timeTo: Int64) throws
         -> [(key: [UInt8], value: [UInt8])]
     {
-        var entries = try stores.flatMap {
-            try $0.fetch(keyFrom: keyFrom, keyTo: keyTo, timeFrom: timeFrom, timeTo: timeTo)
-        }
-        if stores.count > 1 { entries.sort { SessionKeySchema.precedes($0.key, $1.key) } }
-        return entries
+        try query.read(keyFrom: keyFrom, keyTo: keyTo, timeFrom: timeFrom, timeTo: timeTo)
     }
 
-    private func serialize(_ key: Key) throws -> [UInt8] {
-        guard let bytes = try keySerde.serialize(key) else { throw StreamsError.nullKey(store: name) }
-        return bytes
-    }
+    private func serialize(_ key: Key) throws -> [UInt8] { try query.serialize(key, keySerde) }
 
-    private func decode(_ stored: [UInt8]) throws -> Value {
-        try StoredValue.decode(stored, serde: valueSerde, timestamped: timestamped)
-    }
+    private func decode(_ stored: [UInt8]) throws -> Value { try query.decode(stored, valueSerde) }
 
     private func decode(_ entries: [(key: [UInt8], value: [UInt8])]) throws -> [KeyValue<Windowed<Key>, Value>] {
-        try entries.map { entry in
-            try entry.key.withUnsafeBytes { raw in
-                let key = try keySerde.deserialize(SessionKeySchema.recordKey(raw))
-                let window = TimeWindow(start: SessionKeySchema.sessionStart(raw), end: SessionKeySchema.sessionEnd(raw))
-                return KeyValue(Windowed(key: key, window: window), try decode(entry.value))
-            }
+        try query.decode(entries, key: keySerde, value: valueSerde) {
+            TimeWindow(start: SessionKeySchema.sessionStart($0), end: SessionKeySchema.sessionEnd($0))
         }
     }
 }

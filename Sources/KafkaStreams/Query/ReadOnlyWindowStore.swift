@@ -18,20 +18,18 @@ public final class ReadOnlyWindowStore<Key, Value>: Sendable {
     public let name: String
     /// The size of the store's windows, in milliseconds: a window's end is its start plus this.
     public let windowSize: Int64
-    private let stores: [SegmentedBytesStore<WindowKeySchema>]
+    private let query: SegmentedStoresQuery<WindowKeySchema>
     private let keySerde: Serde<Key>
     private let valueSerde: Serde<Value>
-    private let timestamped: Bool
 
     init(
         name: String, stores: [SegmentedBytesStore<WindowKeySchema>], key: Serde<Key>, value: Serde<Value>,
         timestamped: Bool, windowSize: Int64
     ) {
         self.name = name
-        self.stores = stores
+        self.query = SegmentedStoresQuery(name: name, stores: stores, timestamped: timestamped)
         self.keySerde = key
         self.valueSerde = value
-        self.timestamped = timestamped
         self.windowSize = windowSize
     }
 
@@ -86,33 +84,19 @@ public final class ReadOnlyWindowStore<Key, Value>: Sendable {
         try all().reversed()
     }
 
-    /// Each task's matching entries, merged in the store's order.
     private func read(keyFrom: [UInt8]?, keyTo: [UInt8]?, timeFrom: Int64, timeTo: Int64) throws
         -> [(key: [UInt8], value: [UInt8])]
     {
-        var entries = try stores.flatMap {
-            try $0.fetch(keyFrom: keyFrom, keyTo: keyTo, timeFrom: timeFrom, timeTo: timeTo)
-        }
-        if stores.count > 1 { entries.sort { WindowKeySchema.precedes($0.key, $1.key) } }
-        return entries
+        try query.read(keyFrom: keyFrom, keyTo: keyTo, timeFrom: timeFrom, timeTo: timeTo)
     }
 
-    private func serialize(_ key: Key) throws -> [UInt8] {
-        guard let bytes = try keySerde.serialize(key) else { throw StreamsError.nullKey(store: name) }
-        return bytes
-    }
+    private func serialize(_ key: Key) throws -> [UInt8] { try query.serialize(key, keySerde) }
 
-    private func decode(_ stored: [UInt8]) throws -> Value {
-        try StoredValue.decode(stored, serde: valueSerde, timestamped: timestamped)
-    }
+    private func decode(_ stored: [UInt8]) throws -> Value { try query.decode(stored, valueSerde) }
 
     private func decode(_ entries: [(key: [UInt8], value: [UInt8])]) throws -> [KeyValue<Windowed<Key>, Value>] {
-        try entries.map { entry in
-            try entry.key.withUnsafeBytes { raw in
-                let key = try keySerde.deserialize(WindowKeySchema.recordKey(raw))
-                let window = TimeWindow.starting(at: WindowKeySchema.windowStart(raw), size: windowSize)
-                return KeyValue(Windowed(key: key, window: window), try decode(entry.value))
-            }
+        try query.decode(entries, key: keySerde, value: valueSerde) {
+            TimeWindow.starting(at: WindowKeySchema.windowStart($0), size: windowSize)
         }
     }
 }
