@@ -20,8 +20,8 @@ extension StreamsBuilder {
                     },
                     layout: .window(
                         retentionPeriod: retention,
-                        segmentInterval: StoreDefinition.defaultSegmentInterval(retentionPeriod: retention)),
-                    windowSize: windowSize))
+                        segmentInterval: StoreDefinition.defaultSegmentInterval(retentionPeriod: retention),
+                        windowSize: windowSize)))
         }
     }
 

@@ -50,9 +50,12 @@ public struct StoreQueryParameters<Store>: Sendable {
         ReadOnlyWindowStore<Key, Value>
     > where Store == ReadOnlyWindowStore<Key, Value> {
         StoreQueryParameters(name: name, layout: .window) { stores, definition in
-            ReadOnlyWindowStore(
+            guard case .window(_, _, let windowSize) = definition.layout else {
+                throw StreamsError.unknownStore(name: name, message: "is not a window store")
+            }
+            return ReadOnlyWindowStore(
                 name: name, stores: try segmentedStores(stores, name: name), key: key, value: value,
-                timestamped: definition.timestamped, windowSize: definition.windowSize ?? 0)
+                timestamped: definition.timestamped, windowSize: windowSize)
         }
     }
 

@@ -5,8 +5,9 @@ extension StoreDefinition {
     enum Layout: Sendable, Equatable {
         /// A key-value store.
         case keyValue
-        /// A window store (``WindowKeySchema``), times in milliseconds.
-        case window(retentionPeriod: Int64, segmentInterval: Int64)
+        /// A window store (``WindowKeySchema``), times in milliseconds; `windowSize` makes a
+        /// window's end from its start (``ReadOnlyWindowStore``).
+        case window(retentionPeriod: Int64, segmentInterval: Int64, windowSize: Int64)
         /// A session store (``SessionKeySchema``), times in milliseconds.
         case session(retentionPeriod: Int64, segmentInterval: Int64)
     }
@@ -31,7 +32,7 @@ extension StoreDefinition {
         switch layout {
         case .keyValue:
             return InMemoryKeyValueStore(name: name)
-        case .window(let retention, let interval):
+        case .window(let retention, let interval, _):
             return try SegmentedBytesStore<WindowKeySchema>(
                 name: name, retentionPeriod: retention, segmentInterval: interval, backend: .inMemory)
         case .session(let retention, let interval):
@@ -46,7 +47,7 @@ extension StoreDefinition {
         switch layout {
         case .keyValue:
             return try RocksDBKeyValueStore(name: name, path: path, options: options)
-        case .window(let retention, let interval):
+        case .window(let retention, let interval, _):
             return try SegmentedBytesStore<WindowKeySchema>(
                 name: name, retentionPeriod: retention, segmentInterval: interval,
                 backend: .rocksDB(directory: path, options: options))

@@ -16,8 +16,6 @@ struct StoreDefinition: Sendable {
     let makeTypedStore: @Sendable (any KeyValueBytesStore, TaskContext) -> any StateStore
     /// Key-value, window or session store (see `StoreDefinition+Segmented.swift`).
     var layout: Layout = .keyValue
-    /// The size of a window store's windows, in milliseconds (for ``ReadOnlyWindowStore``).
-    var windowSize: Int64?
 
     var changelogTopic: String { "\(name)-changelog" }
 }

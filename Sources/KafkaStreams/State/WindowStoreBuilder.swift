@@ -54,7 +54,7 @@ public struct WindowStoreBuilder<Key, Value>: StateStoreBuilder {
                     bytes: logged, segments: SegmentedBytesStore<WindowKeySchema>.opened(named: name, in: task, under: logged), key: keySerde,
                     value: valueSerde, windowSize: windowSize, retainDuplicates: retainDuplicates)
             },
-            layout: .window(retentionPeriod: retention, segmentInterval: supplier.segmentIntervalMilliseconds),
-            windowSize: windowSize)
+            layout: .window(
+                retentionPeriod: retention, segmentInterval: supplier.segmentIntervalMilliseconds, windowSize: windowSize))
     }
 }
