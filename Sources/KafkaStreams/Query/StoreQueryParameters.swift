@@ -8,7 +8,7 @@
 public struct StoreQueryParameters<Store>: Sendable {
     let name: String
     /// The kind of store the view reads.
-    let layout: Kind
+    let kind: Kind
     let make: @Sendable (_ stores: [any KeyValueBytesStore & Sendable], _ definition: StoreDefinition) throws -> Store
 
     enum Kind: String, Sendable {
@@ -38,7 +38,7 @@ public struct StoreQueryParameters<Store>: Sendable {
     public static func keyValue<Key, Value>(name: String, key: Serde<Key>, value: Serde<Value>) -> StoreQueryParameters<
         ReadOnlyKeyValueStore<Key, Value>
     > where Store == ReadOnlyKeyValueStore<Key, Value> {
-        StoreQueryParameters(name: name, layout: .keyValue) { stores, definition in
+        StoreQueryParameters(name: name, kind: .keyValue) { stores, definition in
             ReadOnlyKeyValueStore(name: name, stores: stores, key: key, value: value, timestamped: definition.timestamped)
         }
     }
@@ -49,7 +49,7 @@ public struct StoreQueryParameters<Store>: Sendable {
     public static func windowStore<Key, Value>(name: String, key: Serde<Key>, value: Serde<Value>) -> StoreQueryParameters<
         ReadOnlyWindowStore<Key, Value>
     > where Store == ReadOnlyWindowStore<Key, Value> {
-        StoreQueryParameters(name: name, layout: .window) { stores, definition in
+        StoreQueryParameters(name: name, kind: .window) { stores, definition in
             guard case .window(_, _, let windowSize) = definition.layout else {
                 throw StreamsError.unknownStore(name: name, message: "is not a window store")
             }
@@ -64,7 +64,7 @@ public struct StoreQueryParameters<Store>: Sendable {
     public static func sessionStore<Key, Value>(name: String, key: Serde<Key>, value: Serde<Value>) -> StoreQueryParameters<
         ReadOnlySessionStore<Key, Value>
     > where Store == ReadOnlySessionStore<Key, Value> {
-        StoreQueryParameters(name: name, layout: .session) { stores, definition in
+        StoreQueryParameters(name: name, kind: .session) { stores, definition in
             ReadOnlySessionStore(
                 name: name, stores: try segmentedStores(stores, name: name), key: key, value: value,
                 timestamped: definition.timestamped)
@@ -87,10 +87,10 @@ public struct StoreQueryParameters<Store>: Sendable {
     /// store is of the kind this view reads.
     func view(of stores: [any KeyValueBytesStore & Sendable], _ definition: StoreDefinition) throws -> Store {
         let actual = Kind(definition.layout)
-        guard actual == layout else {
+        guard actual == kind else {
             throw StreamsError.unknownStore(
                 name: name,
-                message: "is a \(actual.rawValue) store, not a \(layout.rawValue) store: query it with \(actual.parameters)")
+                message: "is a \(actual.rawValue) store, not a \(kind.rawValue) store: query it with \(actual.parameters)")
         }
         return try make(stores, definition)
     }
