@@ -128,6 +128,13 @@ private struct Sessionizer: Processor {
         #expect(logged.first?.value == 1)
         #expect(logged.map(\.timestamp) == [0, 30_000, 30_000, 60_000, 700_000, 10_000])
         #expect(logged[4].key == Array("a".utf8) + bigEndianBytes(Int64(660_000)) + [0, 0, 0, 0])
+
+        // The store is queryable (plain values: a Processor API window store has no timestamps);
+        // at stream time 700 s only the window at 660 s is within the retention.
+        let query = try driver.windowStore("counts", key: .string, value: .int64)
+        #expect(query.windowSize == 60_000)
+        #expect(try query.all() == [kv(w("a", 660_000), 1)])
+        #expect(try query.fetch("a", windowStart: 660_000) == 1)
     }
 
     @Test(arguments: StoreEngine.allCases)
