@@ -1,13 +1,9 @@
 /// How the query views read a stored value: as it is, or after the 8-byte timestamp of a
-/// timestamped store (`[timestamp: 8 bytes BE][value]`).
+/// timestamped store (``TimestampedValueBytes``).
 enum StoredValue {
     static func decode<Value>(_ stored: [UInt8], serde: Serde<Value>, timestamped: Bool) throws -> Value {
-        try stored.withUnsafeBytes { raw in
-            guard timestamped else { return try serde.deserialize(raw) }
-            guard raw.count >= 8 else {
-                throw SerdeError.wrongSize(serde: "timestamped(\(serde.name))", expected: 8, actual: raw.count)
-            }
-            return try serde.deserialize(UnsafeRawBufferPointer(rebasing: raw.dropFirst(8)))
-        }
+        guard timestamped else { return try serde.deserialize(stored) }
+        var timestamp: Int64 = 0
+        return try TimestampedValueBytes.read(stored, serdeName: serde.name, timestamp: &timestamp, serde.deserializeFrom)
     }
 }

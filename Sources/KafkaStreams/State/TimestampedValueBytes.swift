@@ -1,7 +1,7 @@
 /// The value bytes of timestamped stores, Kafka Streams' layout: `[timestamp: 8 bytes
 /// big-endian][serialized value]`. Written and read here for the key-value stores of tables and
 /// aggregations (``TimestampedKeyValueStore``) and the window stores of windowed aggregations
-/// (``TimestampedWindowUpdater``).
+/// (``TimestampedWindowUpdater``), and by the query views (``StoredValue``).
 ///
 /// Generic functions of a non-generic type, inlined into their callers and given the serde's
 /// functions rather than a `Serde<Value>`: in a processor's unspecialized code a `Serde<Value>` or
