@@ -110,16 +110,9 @@ struct StreamsBench: ParsableCommand {
         // record about doubled over 20 rounds, docs/benchmarks.md): by default each round gets a
         // fresh one with the same input, so every round runs on the same broker state.
         let brokerPerRound = embedded && rounds > 1 && !sharedBroker
-        let latencyRecords = latencyRecords
-        let latencyRate = latencyRate
         let memory = MemoryCheck.Settings(
             keys: memoryKeys, stateMemoryBytes: stateMemoryMb * 1_048_576, constantBytes: memoryConstantMb * 1_048_576)
-        let brokerAddress = broker
-        let compression = compression
-        let timeout = timeout
-        let commitIntervalMs = commitIntervalMs
-        let consumerProperties = consumerProperties
-        let producerProperties = producerProperties
+        let brokerAddress = broker  // inside `prepare`, `broker` is the round's
 
         /// A broker (a fresh one, or `reusing` the previous round's), its input topic loaded, a
         /// watcher: what the rows of a round run on.
