@@ -208,6 +208,24 @@ final class StreamsProducer: RecordCollector {
         topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         timestamp: Int64, headers: RecordHeaders
     ) throws {
+        // Most records (at-least-once, no headers): straight to the producer, in a call kept
+        // small (the other cases are out of line).
+        if !isTransactional && headers.isEmpty {
+            return try produce(
+                topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: noHeaders,
+                lastHeader: nil, tag: 0)
+        }
+        try sendWithHeadersOrInTransaction(
+            topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: headers)
+    }
+
+    /// ``send(topic:partition:key:value:timestamp:headers:)`` of a record with headers, or under
+    /// exactly-once: its repartition records carry their source (``SourceHighWater``).
+    @inline(never)
+    private func sendWithHeadersOrInTransaction(
+        topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+        timestamp: Int64, headers: RecordHeaders
+    ) throws {
         if !repartitionTopics.isEmpty, let task = activeTask, task.isProcessingInput, task.cacheForwardingDepth == 0,
             let source = task.recordMetadata, repartitionTopics.contains(topic)
         {
@@ -239,12 +257,10 @@ final class StreamsProducer: RecordCollector {
             try beginTransactionIfNeeded()
             if let fault = faults?.fault(at: .send) { throw TransactionFailure(fault) }
         }
-        // Most records have no headers: the shared empty array is passed as it is (a new empty
-        // one per record was released after every send).
         if headers.isEmpty {
             try produce(
                 topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
-                headers: Self.noHeaders, lastHeader: lastHeader, tag: tag)
+                headers: noHeaders, lastHeader: lastHeader, tag: tag)
         } else {
             try produce(
                 topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
@@ -252,33 +268,58 @@ final class StreamsProducer: RecordCollector {
         }
     }
 
-    private static let noHeaders: [KafkaHeader] = []
+    /// Passed for records without headers: a new empty array per record was released after
+    /// every send, and a `static let` costs a `swift_once` check per use.
+    private let noHeaders: [KafkaHeader] = []
 
     /// Produces, retrying while the local queue is full.
+    @inline(__always)
     private func produce(
         topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         timestamp: Int64, headers kafkaHeaders: [KafkaHeader], lastHeader: (name: String, value: UnsafeRawBufferPointer?)?,
         tag: UInt64
     ) throws {
-        // A full local queue drains as the broker acknowledges: serve reports and retry, bounded.
-        for attempt in 0..<600 {
+        do {
+            try producer.produce(
+                topic: topic, partition: partition, key: key, value: value, headers: kafkaHeaders,
+                lastHeader: lastHeader, timestamp: timestamp, tag: tag)
+            sentSinceLastReport += 1
+        } catch {
+            try produceAfterFailure(
+                error, topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
+                headers: kafkaHeaders, lastHeader: lastHeader, tag: tag)
+        }
+    }
+
+    /// After a first attempt failed with `error`: retries while the local queue is full, else
+    /// throws what the failure means here.
+    @inline(never)
+    private func produceAfterFailure(
+        _ error: KafkaError, topic: String, partition: Int32?, key: UnsafeRawBufferPointer?,
+        value: UnsafeRawBufferPointer?, timestamp: Int64, headers kafkaHeaders: [KafkaHeader],
+        lastHeader: (name: String, value: UnsafeRawBufferPointer?)?, tag: UInt64
+    ) throws {
+        var error = error
+        // A full local queue drains as the broker acknowledges: serve reports and retry, bounded
+        // (600 attempts in all).
+        for _ in 1..<600 {
+            if error.errorCode != .queueFull { break }
+            producer.poll(timeout: .milliseconds(100))
             do {
                 try producer.produce(
                     topic: topic, partition: partition, key: key, value: value, headers: kafkaHeaders,
                     lastHeader: lastHeader, timestamp: timestamp, tag: tag)
                 sentSinceLastReport += 1
                 return
-            } catch where error.errorCode == .queueFull && attempt < 599 {
-                producer.poll(timeout: .milliseconds(100))
-            } catch where isTransactional
-                && (error.isFenced || error.isFatal || error.transactionRequiresAbort || error.errorCode == .state)
-            {
-                // `.state`: the transaction is in its abortable error state (a failed delivery).
-                throw TransactionFailure(error)
-            } catch {
-                throw StreamsError.production(topic: topic, message: "\(error)")
+            } catch let again {
+                error = again
             }
         }
+        if isTransactional && (error.isFenced || error.isFatal || error.transactionRequiresAbort || error.errorCode == .state) {
+            // `.state`: the transaction is in its abortable error state (a failed delivery).
+            throw TransactionFailure(error)
+        }
+        throw StreamsError.production(topic: topic, message: "\(error)")
     }
 
     func partitionCount(of topic: String) throws -> Int32 {
