@@ -199,13 +199,19 @@ final class StreamThread {
                 }
             }
             if let direct {
-                let (headers, sourceMark) = RecordHeaders.read(from: message, takingSourceMark: directChecksMarks)
                 directRecord.offset = message.offset
                 directRecord.timestamp = message.timestamp
                 directRecord.key = message.key
                 directRecord.value = message.value
-                if !headers.isEmpty || !directRecord.headers.isEmpty { directRecord.headers = headers }
-                directRecord.sourceMark = sourceMark
+                // Most records have no headers: then no headers value is made (and released).
+                if message.certainlyHasNoHeaders {
+                    if !directRecord.headers.isEmpty { directRecord.headers = RecordHeaders() }
+                    directRecord.sourceMark = nil
+                } else {
+                    let (headers, sourceMark) = RecordHeaders.read(from: message, takingSourceMark: directChecksMarks)
+                    directRecord.headers = headers
+                    directRecord.sourceMark = sourceMark
+                }
                 try direct.task._withUnsafeGuaranteedRef { task in
                     try direct.source._withUnsafeGuaranteedRef { try task.process(&directRecord, from: $0) }
                 }
