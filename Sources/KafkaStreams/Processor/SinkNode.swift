@@ -113,8 +113,15 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
         try bytes.withUnsafeBytes { try body($0) }
     }
 
+    @inline(__always)
     private func count() throws -> Int32 {
         if let partitionCount { return partitionCount }
+        return try fetchCount()
+    }
+
+    /// The topic's partition count from the collector, kept for the next records.
+    @inline(never)
+    private func fetchCount() throws -> Int32 {
         let count = try collector.partitionCount(of: topic)
         partitionCount = count
         return count

@@ -165,7 +165,11 @@ final class StreamTask {
     /// thread's direct path): lent `inout`, it is not copied (its topic and headers retained and
     /// released) as a captured variable passed by value is.
     func process(_ raw: inout RawRecord, from source: SourceNodeBase) throws {
-        try process(raw, from: source)
+        if exactlyOnce {
+            try processExactlyOnce(raw, from: source)
+        } else {
+            try processInput(raw, from: source)
+        }
     }
 
     /// Under exactly-once: drops a repartition record already processed (``SourceHighWater``),
@@ -194,7 +198,7 @@ final class StreamTask {
 
     /// Processes one input record, then due stream-time punctuations.
     @inline(__always)
-    private func processInput(_ raw: RawRecord, from source: SourceNodeBase) throws {
+    private func processInput(_ raw: borrowing RawRecord, from source: SourceNodeBase) throws {
         context.setRecordPosition(topic: raw.topic, partition: raw.partition, offset: raw.offset)
         context.currentRecordTimestamp = raw.timestamp
         // Most records have no headers: skip the assignment's retain and release then.
@@ -204,7 +208,8 @@ final class StreamTask {
         defer {
             context.currentRawKey = nil
             context.currentRawValue = nil
-            context.currentNode = nil
+            // Usually already `nil`: skip the release of an empty value then.
+            if context.currentNode != nil { context.currentNode = nil }
         }
         do {
             try source.process(raw)
