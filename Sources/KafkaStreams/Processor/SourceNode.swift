@@ -159,6 +159,17 @@ final class SourceNode<Key, Value>: SourceNodeBase {
         _ deserialize: (UnsafeRawBufferPointer?) throws -> T
     ) throws {
         if let builtIn { return try builtIn.read(bytes, into: UnsafeMutableRawPointer(slot)) }
+        try initialize(slot, deserializing: bytes, with: deserialize)
+    }
+
+    /// What `deserialize` returns, in the empty slot. Out of line: the temporary of the generic
+    /// result would make every record's ``process(_:)`` reserve stack space for a `Key` and a
+    /// `Value` (two metadata lookups), built-in serdes' too.
+    @inline(never)
+    private static func initialize<T>(
+        _ slot: UnsafeMutablePointer<T>, deserializing bytes: UnsafeRawBufferPointer?,
+        with deserialize: (UnsafeRawBufferPointer?) throws -> T
+    ) throws {
         slot.initialize(to: try deserialize(bytes))
     }
 
