@@ -57,6 +57,61 @@ extension KafkaProducer {
         }
     }
 
+    /// Queues a message without headers for sending through a topic handle (``topic(_:)``),
+    /// from borrowed memory; librdkafka copies key and value before returning.
+    ///
+    /// The cheapest way to produce: no lookup of the topic by name, no header buffers. Other
+    /// parameters and errors are those of
+    /// ``produce(topic:partition:key:value:headers:lastHeader:timestamp:tag:)``.
+    /// - Throws: ``KafkaError/Code/invalidArgument`` when `topic` belongs to another producer.
+    public func produce(
+        to topic: Topic,
+        partition: Int32? = nil,
+        key: UnsafeRawBufferPointer?,
+        value: UnsafeRawBufferPointer?,
+        timestamp: Int64? = nil,
+        tag: UInt64 = 0
+    ) throws(KafkaError) {
+        guard topic.producer === self else {
+            throw KafkaError(
+                code: .invalidArgument, message: "produce to \(topic.name): the topic handle belongs to another producer")
+        }
+        // librdkafka reads a NULL pointer as a null key/value and (pointer, 0) as an empty one,
+        // so an empty buffer without a base address needs some valid non-NULL address.
+        let nonNull = UnsafeMutableRawPointer(topic.handle)
+        var fields = (
+            Self.field(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topic.handle },
+            Self.field(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition ?? -1 },  // RD_KAFKA_PARTITION_UA
+            Self.field(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = 0x2 },  // RD_KAFKA_MSG_F_COPY
+            Self.field(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: tag)) },
+            Self.field(RD_KAFKA_VTYPE_KEY) { field in
+                field.u.mem.ptr = key.map { UnsafeMutableRawPointer(mutating: $0.baseAddress) ?? nonNull }
+                field.u.mem.size = key?.count ?? 0
+            },
+            Self.field(RD_KAFKA_VTYPE_VALUE) { field in
+                field.u.mem.ptr = value.map { UnsafeMutableRawPointer(mutating: $0.baseAddress) ?? nonNull }
+                field.u.mem.size = value?.count ?? 0
+            },
+            // Last, so that it is left out (librdkafka stamps the message) without it.
+            Self.field(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp ?? 0 }
+        )
+        let count = timestamp == nil ? 6 : 7
+        let error = withUnsafeMutableBytes(of: &fields) { bytes in
+            rd_kafka_produceva(handle, bytes.baseAddress!.assumingMemoryBound(to: rd_kafka_vu_t.self), count)
+        }
+        guard let error else { return }
+        defer { rd_kafka_error_destroy(error) }
+        throw produceError(error, topic: topic.name)
+    }
+
+    @inline(__always)
+    private static func field(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) -> rd_kafka_vu_t {
+        var field = rd_kafka_vu_t()
+        field.vtype = type
+        set(&field)
+        return field
+    }
+
     /// Builds the `rd_kafka_vu_t` array on the stack and calls `rd_kafka_produceva`.
     private func produceNative(
         topic: String,
