@@ -34,6 +34,13 @@ final class StreamsProducer: RecordCollector {
     /// The last changelog partition sent to, and its tag: a task's stores are written in runs.
     private var lastChangelog: (topic: String, partition: Int32, tag: UInt64) = ("", -1, 0)
     private var partitionCounts: [String: Int32] = [:]
+    /// Handles of the topics produced to (``KafkaProducer/Topic``): a record without headers is
+    /// produced through its topic's handle, which spares librdkafka a lookup by name under its
+    /// client-wide write lock.
+    private var topicHandles: [String: KafkaProducer.Topic] = [:]
+    /// The handle used last, unretained (``topicHandles`` keeps it): reading a strong reference
+    /// retained and released it per record.
+    private unowned(unsafe) var lastTopic: KafkaProducer.Topic?
     private var sentSinceLastReport = 0
 
     /// Records sent since the last call, for metrics.
@@ -280,15 +287,40 @@ final class StreamsProducer: RecordCollector {
         tag: UInt64
     ) throws {
         do {
-            try producer.produce(
-                topic: topic, partition: partition, key: key, value: value, headers: kafkaHeaders,
-                lastHeader: lastHeader, timestamp: timestamp, tag: tag)
+            if kafkaHeaders.isEmpty && lastHeader == nil, let handle = topicHandle(topic) {
+                try producer.produce(to: handle, partition: partition, key: key, value: value, timestamp: timestamp, tag: tag)
+            } else {
+                try producer.produce(
+                    topic: topic, partition: partition, key: key, value: value, headers: kafkaHeaders,
+                    lastHeader: lastHeader, timestamp: timestamp, tag: tag)
+            }
             sentSinceLastReport += 1
         } catch {
             try produceAfterFailure(
                 error, topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
                 headers: kafkaHeaders, lastHeader: lastHeader, tag: tag)
         }
+    }
+
+    /// The handle of `topic`, for records without headers: the last one used when it is the same
+    /// topic (a sink sends to one topic), else one from ``topicHandles``, made on first use;
+    /// `nil` when librdkafka refuses the name (the record then goes by name, and fails there).
+    @inline(__always)
+    private func topicHandle(_ topic: String) -> KafkaProducer.Topic? {
+        if let lastTopic, lastTopic.name == topic { return lastTopic }
+        return lookUpTopicHandle(topic)
+    }
+
+    @inline(never)
+    private func lookUpTopicHandle(_ topic: String) -> KafkaProducer.Topic? {
+        if let known = topicHandles[topic] {
+            lastTopic = known
+            return known
+        }
+        guard let made = try? producer.topic(topic) else { return nil }
+        topicHandles[topic] = made
+        lastTopic = made
+        return made
     }
 
     /// After a first attempt failed with `error`: retries while the local queue is full, else
