@@ -57,9 +57,15 @@ final class RawLoop {
         consumer.close()
     }
 
+    /// A handle of an output topic, to ``send(to:key:value:timestamp:)`` to: records are produced
+    /// through topic handles, as the streams runtime produces them.
+    func topic(_ name: String) throws -> KafkaProducer.Topic {
+        try producer.topic(name)
+    }
+
     /// Sends one record, retrying while the local queue is full.
-    func send(topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, timestamp: Int64) throws {
-        try InputData.produce(producer, topic: topic, key: key, value: value, timestamp: timestamp >= 0 ? timestamp : nil)
+    func send(to topic: KafkaProducer.Topic, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, timestamp: Int64) throws {
+        try InputData.produce(producer, to: topic, key: key, value: value, timestamp: timestamp >= 0 ? timestamp : nil)
     }
 
     private func commit() throws {

@@ -16,9 +16,10 @@ enum RawPassthrough {
         let partitions = context.input.partitions
         return BackgroundLoop.start(name: name) { control in
             let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input], outputs: [output], partitions: partitions)
+            let outputTopic = try raw.topic(output)
             var consumed = 0
             try raw.run(control) { message in
-                try raw.send(topic: output, key: message.key, value: message.value, timestamp: message.timestamp)
+                try raw.send(to: outputTopic, key: message.key, value: message.value, timestamp: message.timestamp)
                 consumed += 1
                 return 0
             }

@@ -22,6 +22,7 @@ enum RawWindowedCount {
         let partitions = context.input.partitions
         return BackgroundLoop.start(name: name) { control in
             let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input], outputs: [output], partitions: partitions)
+            let outputTopic = try raw.topic(output)
             var counts: [[UInt8]: Int64] = [:]
             var consumed = 0
             var windowedKey: [UInt8] = []
@@ -37,7 +38,7 @@ enum RawWindowedCount {
                 counts[windowedKey] = count
                 try windowedKey.withUnsafeBytes { key in
                     try withUnsafeBytes(of: count.bigEndian) { value in
-                        try raw.send(topic: output, key: key, value: value, timestamp: timestamp)
+                        try raw.send(to: outputTopic, key: key, value: value, timestamp: timestamp)
                     }
                 }
                 return 0

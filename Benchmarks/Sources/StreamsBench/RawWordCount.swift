@@ -45,6 +45,8 @@ enum RawWordCount {
         let partitions = context.input.partitions
         return BackgroundLoop.start(name: name) { control in
             let raw = try RawLoop(settings: settings, groupID: groupID, topics: [input, repartition], outputs: [repartition, output], partitions: partitions)
+            let repartitionTopic = try raw.topic(repartition)
+            let outputTopic = try raw.topic(output)
             var counts: [String: Int64] = [:]
             var lines = 0
             var words = 0
@@ -56,7 +58,7 @@ enum RawWordCount {
                     for var word in Words.split(String(decoding: value, as: UTF8.self)) {
                         try word.withUTF8 { bytes in
                             let word = UnsafeRawBufferPointer(bytes)
-                            try raw.send(topic: repartition, key: word, value: word, timestamp: timestamp)
+                            try raw.send(to: repartitionTopic, key: word, value: word, timestamp: timestamp)
                         }
                     }
                     return 0
@@ -67,7 +69,7 @@ enum RawWordCount {
                 let count = (counts[word] ?? 0) + 1
                 counts[word] = count
                 try withUnsafeBytes(of: count.bigEndian) { value in
-                    try raw.send(topic: output, key: key, value: value, timestamp: timestamp)
+                    try raw.send(to: outputTopic, key: key, value: value, timestamp: timestamp)
                 }
                 return 1
             }
