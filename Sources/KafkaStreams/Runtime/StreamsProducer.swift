@@ -41,6 +41,8 @@ final class StreamsProducer: RecordCollector {
     /// The handle used last, unretained (``topicHandles`` keeps it): reading a strong reference
     /// retained and released it per record.
     private unowned(unsafe) var lastTopic: KafkaProducer.Topic?
+    /// The handle used before ``lastTopic``, unretained too.
+    private unowned(unsafe) var previousTopic: KafkaProducer.Topic?
     private var sentSinceLastReport = 0
 
     /// Records sent since the last call, for metrics.
@@ -311,16 +313,23 @@ final class StreamsProducer: RecordCollector {
         return lookUpTopicHandle(topic)
     }
 
+    /// ``topicHandle(_:)`` past the last topic: the one before it (a task writing a changelog and
+    /// an output alternates between two), else a lookup by name, or a new handle.
     @inline(never)
     private func lookUpTopicHandle(_ topic: String) -> KafkaProducer.Topic? {
-        if let known = topicHandles[topic] {
-            lastTopic = known
-            return known
+        let found: KafkaProducer.Topic
+        if let previousTopic, previousTopic.name == topic {
+            found = previousTopic
+        } else if let known = topicHandles[topic] {
+            found = known
+        } else {
+            guard let made = try? producer.topic(topic) else { return nil }
+            topicHandles[topic] = made
+            found = made
         }
-        guard let made = try? producer.topic(topic) else { return nil }
-        topicHandles[topic] = made
-        lastTopic = made
-        return made
+        previousTopic = lastTopic
+        lastTopic = found
+        return found
     }
 
     /// After a first attempt failed with `error`: retries while the local queue is full, else
