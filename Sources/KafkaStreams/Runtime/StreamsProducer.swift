@@ -38,11 +38,11 @@ final class StreamsProducer: RecordCollector {
     /// produced through its topic's handle, which spares librdkafka a lookup by name under its
     /// client-wide write lock.
     private var topicHandles: [String: KafkaProducer.Topic] = [:]
-    /// The handle used last, unretained (``topicHandles`` keeps it): reading a strong reference
-    /// retained and released it per record.
-    private unowned(unsafe) var lastTopic: KafkaProducer.Topic?
+    /// The handle used last, unretained (``topicHandles`` keeps it): reading a strong (or an
+    /// `unowned(unsafe)`) reference retained and released it per record.
+    private var lastTopic: Unmanaged<KafkaProducer.Topic>?
     /// The handle used before ``lastTopic``, unretained too.
-    private unowned(unsafe) var previousTopic: KafkaProducer.Topic?
+    private var previousTopic: Unmanaged<KafkaProducer.Topic>?
     private var sentSinceLastReport = 0
 
     /// Records sent since the last call, for metrics.
@@ -288,19 +288,33 @@ final class StreamsProducer: RecordCollector {
         timestamp: Int64, headers kafkaHeaders: [KafkaHeader], lastHeader: (name: String, value: UnsafeRawBufferPointer?)?,
         tag: UInt64
     ) throws {
-        do {
-            if kafkaHeaders.isEmpty && lastHeader == nil, let handle = topicHandle(topic) {
-                try producer.produce(to: handle, partition: partition, key: key, value: value, timestamp: timestamp, tag: tag)
-            } else {
+        let failure: KafkaError?
+        if kafkaHeaders.isEmpty && lastHeader == nil, let handle = topicHandle(topic) {
+            failure = handle._withUnsafeGuaranteedRef { handle -> KafkaError? in
+                do throws(KafkaError) {
+                    try producer.produce(
+                        to: handle, partition: partition, key: key, value: value, timestamp: timestamp, tag: tag)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+        } else {
+            do {
                 try producer.produce(
                     topic: topic, partition: partition, key: key, value: value, headers: kafkaHeaders,
                     lastHeader: lastHeader, timestamp: timestamp, tag: tag)
+                failure = nil
+            } catch {
+                failure = error
             }
-            sentSinceLastReport += 1
-        } catch {
+        }
+        if let failure {
             try produceAfterFailure(
-                error, topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
+                failure, topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
                 headers: kafkaHeaders, lastHeader: lastHeader, tag: tag)
+        } else {
+            sentSinceLastReport += 1
         }
     }
 
@@ -308,24 +322,24 @@ final class StreamsProducer: RecordCollector {
     /// topic (a sink sends to one topic), else one from ``topicHandles``, made on first use;
     /// `nil` when librdkafka refuses the name (the record then goes by name, and fails there).
     @inline(__always)
-    private func topicHandle(_ topic: String) -> KafkaProducer.Topic? {
-        if let lastTopic, lastTopic.name == topic { return lastTopic }
+    private func topicHandle(_ topic: String) -> Unmanaged<KafkaProducer.Topic>? {
+        if let lastTopic, lastTopic._withUnsafeGuaranteedRef({ $0.name == topic }) { return lastTopic }
         return lookUpTopicHandle(topic)
     }
 
     /// ``topicHandle(_:)`` past the last topic: the one before it (a task writing a changelog and
     /// an output alternates between two), else a lookup by name, or a new handle.
     @inline(never)
-    private func lookUpTopicHandle(_ topic: String) -> KafkaProducer.Topic? {
-        let found: KafkaProducer.Topic
-        if let previousTopic, previousTopic.name == topic {
+    private func lookUpTopicHandle(_ topic: String) -> Unmanaged<KafkaProducer.Topic>? {
+        let found: Unmanaged<KafkaProducer.Topic>
+        if let previousTopic, previousTopic._withUnsafeGuaranteedRef({ $0.name == topic }) {
             found = previousTopic
         } else if let known = topicHandles[topic] {
-            found = known
+            found = Unmanaged.passUnretained(known)
         } else {
             guard let made = try? producer.topic(topic) else { return nil }
             topicHandles[topic] = made
-            found = made
+            found = Unmanaged.passUnretained(made)
         }
         previousTopic = lastTopic
         lastTopic = found
