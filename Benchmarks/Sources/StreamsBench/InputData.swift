@@ -101,12 +101,12 @@ struct InputData: Sendable {
     /// runtime's record collector does).
     /// ``produce(_:topic:partition:key:value:timestamp:)`` through a topic handle.
     static func produce(
-        _ producer: KafkaProducer, to topic: KafkaProducer.Topic, key: UnsafeRawBufferPointer?,
+        _ producer: KafkaProducer, to topic: KafkaProducer.Topic, partition: Int32? = nil, key: UnsafeRawBufferPointer?,
         value: UnsafeRawBufferPointer?, timestamp: Int64?
     ) throws {
         while true {
             do {
-                try producer.produce(to: topic, key: key, value: value, timestamp: timestamp)
+                try producer.produce(to: topic, partition: partition, key: key, value: value, timestamp: timestamp)
                 return
             } catch where error.errorCode == .queueFull {
                 producer.poll(timeout: .milliseconds(10))

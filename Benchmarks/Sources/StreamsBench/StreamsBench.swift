@@ -48,7 +48,10 @@ struct StreamsBench: ParsableCommand {
     @Option(help: "Rounds of the selected rows, run one after another; each row reports its median round (and the range of its ratios).")
     var `repeat` = 1
 
-    @Flag(help: "With --repeat on the embedded broker: run every round on one broker, which then holds earlier rounds' topics (by default each round gets a fresh broker loaded with the same input).")
+    @Option(help: "On the embedded broker: 'row' (default) gives every row of every round a fresh broker loaded with the same input; 'round' shares one among a round's rows; 'run' uses one for everything (later rows then run on a broker holding earlier rows' topics, which slows it).")
+    var brokerPer: BrokerScope = .row
+
+    @Flag(help: "The same as --broker-per run.")
     var sharedBroker = false
 
     @Option(help: "Seconds a row may take to write all its outputs.")
@@ -107,15 +110,17 @@ struct StreamsBench: ParsableCommand {
             embedded: embedded, wordCount: wordCountRows, exactlyOnce: exactlyOnceSized, records: records)
         let rounds = max(1, `repeat`)
         // The embedded broker keeps every topic written to it, and slows as it fills (its CPU per
-        // record about doubled over 20 rounds, docs/benchmarks.md): by default each round gets a
-        // fresh one with the same input, so every round runs on the same broker state.
-        let brokerPerRound = embedded && rounds > 1 && !sharedBroker
+        // record about doubled over 20 rounds; a row run after another's 3,000,000 outputs cost
+        // it ~40% more per record, docs/benchmarks.md): by default every row run gets a fresh one
+        // with the same input, so that every row runs on the same broker state.
+        let scope: BrokerScope = embedded ? (sharedBroker ? .run : brokerPer) : .run
         let memory = MemoryCheck.Settings(
             keys: memoryKeys, stateMemoryBytes: stateMemoryMb * 1_048_576, constantBytes: memoryConstantMb * 1_048_576)
         let brokerAddress = broker  // inside `prepare`, `broker` is the round's
 
-        /// A broker (a fresh one, or `reusing` the previous round's), its input topic loaded, a
-        /// watcher: what the rows of a round run on.
+        var printedHeader = false
+        /// A broker (a fresh one, or `reusing` one), the round's input topic loaded on it, a
+        /// watcher: what rows run on.
         func prepare(round: Int, reusing previous: BenchBroker?) throws -> BenchContext {
             let broker = try previous ?? BenchBroker(brokerAddress)
             let settings = ClientSettings(
@@ -124,10 +129,15 @@ struct StreamsBench: ParsableCommand {
             let roundID = round > 1 ? "\(runID)-r\(round)" : runID
             let inputTopic = "\(roundID)-input"
             try broker.createTopic(inputTopic, partitions: partitionCount)
-            let quiet = round > 1
+            let quiet = printedHeader
+            printedHeader = true
             if !quiet {
                 print("streams-bench: \(records) records, \(partitionCount) partitions, compression \(compression), broker \(broker.description)")
-                if brokerPerRound { print("rounds: \(rounds), each on a fresh embedded broker loaded with the same input") }
+                switch scope {
+                case .row: print("rounds: \(rounds); every row of every round on a fresh embedded broker loaded with the same input")
+                case .round: print("rounds: \(rounds), each on a fresh embedded broker loaded with the same input")
+                case .run: break
+                }
                 print("librdkafka \(LibRdKafka.version), \(ProcessInfo.processInfo.activeProcessorCount) cores, commit interval \(commitIntervalMs) ms")
                 print(
                     latencyRecords > 0
@@ -171,24 +181,36 @@ struct StreamsBench: ParsableCommand {
         var roundResults: [[RowResult]] = []
         var context: BenchContext?
         for round in 1...rounds {
-            // The previous round's broker goes with its context (its watcher first, then the mock).
-            context = try prepare(round: round, reusing: brokerPerRound ? nil : context?.broker)
-            let roundContext = context!
-            if brokerPerRound { context = nil }
+            // A context's watcher is closed before its broker goes (a consumer left on a destroyed
+            // mock logs errors); each round's rows write topics of their own (the round's id).
+            switch scope {
+            case .run:
+                context = try prepare(round: round, reusing: context?.broker)
+            case .round:
+                context?.watcher.close()
+                context = nil
+                context = try prepare(round: round, reusing: nil)
+            case .row:
+                break
+            }
             // Even rounds run the rows in reverse order, so that no row always runs after its limit
-            // row (on a broker that by then holds that row's topics too).
+            // row (on a shared broker, one that by then holds that row's topics too).
             let order = round % 2 == 0 ? Array(selected.indices.reversed()) : Array(selected.indices)
             var measured: [Int: RowResult] = [:]
             for index in order {
                 let row = selected[index]
+                if scope == .row {
+                    context?.watcher.close()
+                    context = nil
+                    context = try prepare(round: round, reusing: nil)
+                }
                 print(rounds > 1 ? "running \(row.name) (round \(round) of \(rounds)) ..." : "running \(row.name) ...")
                 fflush(nil)  // progress shows at once when the output is piped
-                let result = measure(row, context: roundContext)
+                let result = measure(row, context: context!)
                 if let error = result.error { print("  FAILED: \(error)") }
                 measured[index] = result
             }
             roundResults.append(Self.withRatios(selected.indices.map { measured[$0]! }, of: selected))
-            if brokerPerRound { roundContext.watcher.close() }
         }
         // The watcher goes before its broker (a consumer left on a destroyed mock logs errors).
         context?.watcher.close()
@@ -198,7 +220,7 @@ struct StreamsBench: ParsableCommand {
             "date": ISO8601DateFormatter().string(from: Date()),
             "records": String(records), "partitions": String(partitionCount), "compression": compression,
             "broker": embedded ? "embedded" : brokerAddress, "librdkafka": LibRdKafka.version,
-            "brokerPerRound": String(brokerPerRound),
+            "brokerPer": scope.rawValue,
             "consumerProperties": consumerProperties.joined(separator: ","),
             "producerProperties": producerProperties.joined(separator: ","),
             "commitIntervalMs": String(commitIntervalMs),
@@ -326,4 +348,14 @@ struct StreamsBench: ParsableCommand {
         }
         return result
     }
+}
+
+/// Which row runs share an embedded broker (``StreamsBench/brokerPer``).
+enum BrokerScope: String, ExpressibleByArgument, CaseIterable {
+    /// A fresh broker, loaded with the input, for every row of every round.
+    case row
+    /// One per round, shared by its rows.
+    case round
+    /// One for the whole run.
+    case run
 }

@@ -38,6 +38,7 @@ enum TypedPassthrough {
             let values = ReusedArray()
             let map: ([UInt8]) -> [UInt8] = opaque { $0 }
             let filter: ([UInt8]?, [UInt8]) -> Bool = opaque { _, value in !value.isEmpty }
+            let outputTopic = try raw.topic(output)
             var consumed = 0
             try raw.run(control) { message in
                 consumed += 1
@@ -49,11 +50,11 @@ enum TypedPassthrough {
                 try value.withUnsafeBytes { value in
                     guard let key else {
                         return try InputData.produce(
-                            raw.producer, topic: output, partition: partition, key: nil, value: value, timestamp: timestamp)
+                            raw.producer, to: outputTopic, partition: partition, key: nil, value: value, timestamp: timestamp)
                     }
                     try key.withUnsafeBytes { key in
                         try InputData.produce(
-                            raw.producer, topic: output, partition: partition, key: key, value: value, timestamp: timestamp)
+                            raw.producer, to: outputTopic, partition: partition, key: key, value: value, timestamp: timestamp)
                     }
                 }
                 return 0
