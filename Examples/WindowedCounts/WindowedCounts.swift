@@ -37,6 +37,9 @@ struct WindowedCounts: AsyncParsableCommand {
     @Flag(help: "Print the topology's description and exit.")
     var describe = false
 
+    @Option(help: "Embedded run: after the final counts, print this user's counts per window as the running app's window store holds them (an interactive query; open windows included).")
+    var query: String?
+
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .warning
 
@@ -55,10 +58,19 @@ struct WindowedCounts: AsyncParsableCommand {
         if let bootstrapServers {
             try await runOnBroker(bootstrapServers, storeType: storeType)
         } else {
-            let counts = try runEmbedded(storeType: storeType)
+            var queried: [WindowedCountsTopology.FinalCount] = []
+            let counts = try runEmbedded(storeType: storeType) { streams in
+                if let query { queried = try Self.storedCounts(of: query, in: streams) }
+            }
             var output = ""
             for count in counts {
                 output += WindowedCountsTopology.line(user: count.user, windowStart: count.windowStart, views: count.views) + "\n"
+            }
+            if let query {
+                output += "# \(query) per window in the store \(WindowedCountsTopology.storeName), queried while the app runs:\n"
+                for count in queried {
+                    output += WindowedCountsTopology.line(user: count.user, windowStart: count.windowStart, views: count.views) + "\n"
+                }
             }
             FileHandle.standardOutput.write(Data(output.utf8))
         }
@@ -70,9 +82,23 @@ struct WindowedCounts: AsyncParsableCommand {
         return config
     }
 
+    /// `user`'s counts per window in the running application's window store (an interactive
+    /// query): every window the store still holds (its retention is the window size plus grace),
+    /// the open ones included, by window start.
+    static func storedCounts(of user: String, in streams: KafkaStreams) throws -> [WindowedCountsTopology.FinalCount] {
+        let store = try streams.store(.windowStore(name: WindowedCountsTopology.storeName, key: .string, value: .int64))
+        return try store.fetch(user, timeFrom: 0, timeTo: .max).map {
+            WindowedCountsTopology.FinalCount(user: user, windowStart: $0.key, views: $0.value)
+        }
+    }
+
     /// Runs the sample through the topology on an embedded broker and returns the final counts
-    /// read from the output topic, by window then user.
-    func runEmbedded(storeType: Materialized<String, Int64>.StoreType) throws -> [WindowedCountsTopology.FinalCount] {
+    /// read from the output topic, by window then user. `whileRunning` is called once they are
+    /// read, before the application closes.
+    func runEmbedded(
+        storeType: Materialized<String, Int64>.StoreType,
+        whileRunning: ((KafkaStreams) throws -> Void)? = nil
+    ) throws -> [WindowedCountsTopology.FinalCount] {
         let cluster = try EmbeddedKafkaCluster()
         try cluster.createTopic(WindowedCountsTopology.inputTopic, partitions: 2)
         try cluster.createTopic(WindowedCountsTopology.outputTopic, partitions: 2)
@@ -94,6 +120,7 @@ struct WindowedCounts: AsyncParsableCommand {
         let records = try cluster.readRecords(
             WindowedCountsTopology.outputTopic, key: WindowedCountsTopology.windowedUser, value: .int64,
             count: expected, timeout: .seconds(120))
+        try whileRunning?(streams)
         return records.map {
             WindowedCountsTopology.FinalCount(user: $0.key.key, windowStart: $0.key.window.start, views: $0.value)
         }.sorted()

@@ -36,6 +36,26 @@ import Testing
         #expect(try command.runEmbedded(storeType: .inMemory) == Self.expected)
     }
 
+    /// `--query alice`: the running app's store holds alice's open window (her last view, which
+    /// no final count covers yet) and, for the closed windows it still keeps, the final counts.
+    @Test func exampleQueriesTheWindowStoreWhileRunning() throws {
+        let command = try WindowedCounts.parse(["--query", "alice"])
+        var stored: [FinalCount] = []
+        let final = try command.runEmbedded(storeType: .persistent) { streams in
+            stored = try WindowedCounts.storedCounts(of: "alice", in: streams)
+        }
+        #expect(final == Self.expected)
+        let lastView = WindowedCountsTopology.sample.filter { $0.user == "alice" }.map(\.timestamp).max()!
+        let openWindow = lastView / 60_000 * 60_000
+        #expect(stored.last == FinalCount(user: "alice", windowStart: openWindow, views: 1), "the open window, not yet final")
+        let closed = stored.dropLast()
+        #expect(!closed.isEmpty, "the store still holds a closed window (retention: window plus grace)")
+        for count in closed {
+            #expect(final.contains(count), "a closed window's stored count is its final count: \(count)")
+        }
+        #expect(stored.map(\.windowStart) == stored.map(\.windowStart).sorted())
+    }
+
     /// Window and session stores queried while the application runs (`KafkaStreams.store`).
     @Test func windowAndSessionStoresAreQueryableWhileRunning() async throws {
         let cluster = try EmbeddedKafkaCluster()
