@@ -110,9 +110,10 @@ struct StreamsBench: ParsableCommand {
             embedded: embedded, wordCount: wordCountRows, exactlyOnce: exactlyOnceSized, records: records)
         let rounds = max(1, `repeat`)
         // The embedded broker keeps every topic written to it, and slows as it fills (its CPU per
-        // record about doubled over 20 rounds; a row run after another's 3,000,000 outputs cost
-        // it ~40% more per record, docs/benchmarks.md): by default every row run gets a fresh one
-        // with the same input, so that every row runs on the same broker state.
+        // record about doubled over 20 rounds; the stateless row run after the raw row's
+        // 3,000,000 outputs cost it ~40% more per record, docs/benchmarks.md): by default every
+        // row run gets a fresh one with the same input, so that every row runs on the same
+        // broker state.
         let scope: BrokerScope = embedded ? (sharedBroker ? .run : brokerPer) : .run
         let memory = MemoryCheck.Settings(
             keys: memoryKeys, stateMemoryBytes: stateMemoryMb * 1_048_576, constantBytes: memoryConstantMb * 1_048_576)
