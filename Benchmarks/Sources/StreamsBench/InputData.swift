@@ -99,28 +99,31 @@ struct InputData: Sendable {
     /// Produces one record (to `partition`, else where the producer's partitioner puts it),
     /// serving delivery reports and retrying while the local queue is full (as the streams
     /// runtime's record collector does).
-    /// ``produce(_:topic:partition:key:value:timestamp:)`` through a topic handle.
-    static func produce(
-        _ producer: KafkaProducer, to topic: KafkaProducer.Topic, partition: Int32? = nil, key: UnsafeRawBufferPointer?,
-        value: UnsafeRawBufferPointer?, timestamp: Int64?
-    ) throws {
-        while true {
-            do {
-                try producer.produce(to: topic, partition: partition, key: key, value: value, timestamp: timestamp)
-                return
-            } catch where error.errorCode == .queueFull {
-                producer.poll(timeout: .milliseconds(10))
-            }
-        }
-    }
-
     static func produce(
         _ producer: KafkaProducer, topic: String, partition: Int32? = nil, key: UnsafeRawBufferPointer?,
         value: UnsafeRawBufferPointer?, timestamp: Int64?
     ) throws {
+        try retryingWhileQueueFull(producer) { () throws(KafkaError) in
+            try producer.produce(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp)
+        }
+    }
+
+    /// ``produce(_:topic:partition:key:value:timestamp:)`` through a topic handle, as the
+    /// hand-written loops produce.
+    static func produce(
+        _ producer: KafkaProducer, to topic: KafkaProducer.Topic, partition: Int32? = nil, key: UnsafeRawBufferPointer?,
+        value: UnsafeRawBufferPointer?, timestamp: Int64?
+    ) throws {
+        try retryingWhileQueueFull(producer) { () throws(KafkaError) in
+            try producer.produce(to: topic, partition: partition, key: key, value: value, timestamp: timestamp)
+        }
+    }
+
+    @inline(__always)
+    private static func retryingWhileQueueFull(_ producer: KafkaProducer, _ send: () throws(KafkaError) -> Void) throws {
         while true {
             do {
-                try producer.produce(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp)
+                try send()
                 return
             } catch where error.errorCode == .queueFull {
                 producer.poll(timeout: .milliseconds(10))
