@@ -50,6 +50,25 @@ import Testing
         #expect(out.map(\.value) == [2])
     }
 
+    /// A producer whose local queue holds one message is full at nearly every send: the runtime
+    /// serves delivery reports and retries (`StreamsProducer.produceAfterFailure`), and loses
+    /// nothing.
+    @Test func aFullProducerQueueIsWaitedOutWithoutLoss() async throws {
+        let cluster = try Self.cluster()
+        var config = cluster.streamsConfig(applicationID: "full-queue")
+        config.producerProperties["queue.buffering.max.messages"] = "1"
+        let streams = try KafkaStreams(
+            topology: Self.doublingTopology(), config: config, topicCreator: cluster.topicCreator)
+        try streams.start()
+        defer { streams.close() }
+        let input = (0..<200).map { ("key-\($0)", Int64($0)) }
+        try cluster.produce("in", input, key: .string, value: .int64)
+        let out = try cluster.readRecords("out", key: .string, value: .int64, count: 200, timeout: .seconds(60))
+        #expect(out.map(\.key) == input.map(\.0))
+        #expect(out.map(\.value) == input.map { $0.1 * 2 })
+        #expect(streams.state == .running, "no production error: \(String(describing: streams.lastError))")
+    }
+
     @Test func poisonPillIsSkippedWithLogAndContinue() async throws {
         let cluster = try Self.cluster()
         var config = cluster.streamsConfig(applicationID: "poison-continue")
