@@ -112,9 +112,40 @@ extension KafkaProducer {
         return field
     }
 
-    /// Builds the `rd_kafka_vu_t` array on the stack and calls `rd_kafka_produceva`.
+    /// Queues a message for sending through a topic handle (``topic(_:)``), from borrowed
+    /// memory, with headers; librdkafka copies key, value and headers before returning.
+    ///
+    /// Parameters and errors are those of
+    /// ``produce(topic:partition:key:value:headers:lastHeader:timestamp:tag:)``; without headers,
+    /// ``produce(to:partition:key:value:timestamp:tag:)`` is cheaper still.
+    /// - Throws: ``KafkaError/Code/invalidArgument`` when `topic` belongs to another producer.
+    public func produce(
+        to topic: Topic,
+        partition: Int32? = nil,
+        key: UnsafeRawBufferPointer?,
+        value: UnsafeRawBufferPointer?,
+        headers: [KafkaHeader],
+        lastHeader: (name: String, value: UnsafeRawBufferPointer?)? = nil,
+        timestamp: Int64? = nil,
+        tag: UInt64 = 0
+    ) throws(KafkaError) {
+        guard topic.producer === self else {
+            throw KafkaError(
+                code: .invalidArgument, message: "produce to \(topic.name): the topic handle belongs to another producer")
+        }
+        if let error = produceNative(
+            topic: topic.name, topicHandle: topic.handle, partition: partition, key: key, value: value, headers: headers,
+            lastHeader: lastHeader, timestamp: timestamp, tag: tag)
+        {
+            throw error
+        }
+    }
+
+    /// Builds the `rd_kafka_vu_t` array on the stack and calls `rd_kafka_produceva`, with the
+    /// topic's handle when given, else its name.
     private func produceNative(
         topic: String,
+        topicHandle: OpaquePointer? = nil,
         partition: Int32?,
         key: UnsafeRawBufferPointer?,
         value: UnsafeRawBufferPointer?,
@@ -130,64 +161,94 @@ extension KafkaProducer {
         if let lastHeader { headerBytes += lastHeader.name.utf8.count + 1 + (lastHeader.value?.count ?? 0) }
         let fieldCount = 7 + headers.count + (lastHeader == nil ? 0 : 1)
 
+        if let topicHandle {
+            return produceFields(
+                topic: topic, setTopic: { $0.vtype = RD_KAFKA_VTYPE_RKT; $0.u.rkt = topicHandle },
+                nonNull: UnsafeRawPointer(topicHandle), partition: partition, key: key, value: value, headers: headers,
+                lastHeader: lastHeader, headerBytes: headerBytes, fieldCount: fieldCount, timestamp: timestamp, tag: tag)
+        }
         return topic.withCString { topicName -> KafkaError? in
-            // librdkafka reads a NULL pointer as a null key/value and (pointer, 0) as an empty one,
-            // so an empty buffer without a base address needs some valid non-NULL address.
-            let nonNull = UnsafeRawPointer(topicName)
-            func memory(_ buffer: UnsafeRawBufferPointer?) -> (UnsafeMutableRawPointer?, Int) {
-                guard let buffer else { return (nil, 0) }
-                return (UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? nonNull), buffer.count)
-            }
+            produceFields(
+                topic: topic, setTopic: { $0.vtype = RD_KAFKA_VTYPE_TOPIC; $0.u.cstr = topicName },
+                nonNull: UnsafeRawPointer(topicName), partition: partition, key: key, value: value, headers: headers,
+                lastHeader: lastHeader, headerBytes: headerBytes, fieldCount: fieldCount, timestamp: timestamp, tag: tag)
+        }
+    }
 
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(headerBytes, 1)) { scratch -> KafkaError? in
-                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: fieldCount) { fields -> KafkaError? in
-                    var count = 0
-                    func append(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
-                        var field = rd_kafka_vu_t()
-                        field.vtype = type
-                        set(&field)
-                        fields.initializeElement(at: count, to: field)
-                        count += 1
-                    }
-                    append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName }
-                    append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition ?? -1 }  // RD_KAFKA_PARTITION_UA
-                    append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = 0x2 }  // RD_KAFKA_MSG_F_COPY
-                    append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: tag)) }
-                    let (keyPointer, keyCount) = memory(key)
-                    append(RD_KAFKA_VTYPE_KEY) { $0.u.mem.ptr = keyPointer; $0.u.mem.size = keyCount }
-                    let (valuePointer, valueCount) = memory(value)
-                    append(RD_KAFKA_VTYPE_VALUE) { $0.u.mem.ptr = valuePointer; $0.u.mem.size = valueCount }
-                    if let timestamp {
-                        append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
-                    }
-                    if headerBytes > 0, let base = scratch.baseAddress {
-                        var offset = 0
-                        func appendHeader<Value: Collection<UInt8>>(_ headerName: String, _ headerValue: Value?) {
-                            let name = base + offset
-                            for byte in headerName.utf8 { base[offset] = byte; offset += 1 }
-                            base[offset] = 0
-                            offset += 1
-                            var valuePointer: UnsafeRawPointer?
-                            var valueCount = 0
-                            if let headerValue {
-                                valuePointer = UnsafeRawPointer(base + offset)
-                                for byte in headerValue { base[offset] = byte; offset += 1 }
-                                valueCount = headerValue.count
-                            }
-                            let nameC = UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self)
-                            append(RD_KAFKA_VTYPE_HEADER) {
-                                $0.u.header.name = nameC
-                                $0.u.header.val = valuePointer
-                                $0.u.header.size = valueCount
-                            }
-                        }
-                        for header in headers { appendHeader(header.name, header.value) }
-                        if let lastHeader { appendHeader(lastHeader.name, lastHeader.value) }
-                    }
-                    guard let error = rd_kafka_produceva(handle, fields.baseAddress, count) else { return nil }
-                    defer { rd_kafka_error_destroy(error) }
-                    return produceError(error, topic: topic)
+    /// ``produceNative(topic:topicHandle:partition:key:value:headers:lastHeader:timestamp:tag:)``
+    /// once the topic's field is known: `setTopic` fills it, `nonNull` is some valid address.
+    private func produceFields(
+        topic: String,
+        setTopic: (inout rd_kafka_vu_t) -> Void,
+        nonNull: UnsafeRawPointer,
+        partition: Int32?,
+        key: UnsafeRawBufferPointer?,
+        value: UnsafeRawBufferPointer?,
+        headers: [KafkaHeader],
+        lastHeader: (name: String, value: UnsafeRawBufferPointer?)?,
+        headerBytes: Int,
+        fieldCount: Int,
+        timestamp: Int64?,
+        tag: UInt64
+    ) -> KafkaError? {
+        // librdkafka reads a NULL pointer as a null key/value and (pointer, 0) as an empty one,
+        // so an empty buffer without a base address needs some valid non-NULL address.
+        func memory(_ buffer: UnsafeRawBufferPointer?) -> (UnsafeMutableRawPointer?, Int) {
+            guard let buffer else { return (nil, 0) }
+            return (UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? nonNull), buffer.count)
+        }
+
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(headerBytes, 1)) { scratch -> KafkaError? in
+            withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: fieldCount) { fields -> KafkaError? in
+                var count = 0
+                func append(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
+                    var field = rd_kafka_vu_t()
+                    field.vtype = type
+                    set(&field)
+                    fields.initializeElement(at: count, to: field)
+                    count += 1
                 }
+                var topicField = rd_kafka_vu_t()
+                setTopic(&topicField)
+                fields.initializeElement(at: count, to: topicField)
+                count += 1
+                append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition ?? -1 }  // RD_KAFKA_PARTITION_UA
+                append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = 0x2 }  // RD_KAFKA_MSG_F_COPY
+                append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: tag)) }
+                let (keyPointer, keyCount) = memory(key)
+                append(RD_KAFKA_VTYPE_KEY) { $0.u.mem.ptr = keyPointer; $0.u.mem.size = keyCount }
+                let (valuePointer, valueCount) = memory(value)
+                append(RD_KAFKA_VTYPE_VALUE) { $0.u.mem.ptr = valuePointer; $0.u.mem.size = valueCount }
+                if let timestamp {
+                    append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
+                }
+                if headerBytes > 0, let base = scratch.baseAddress {
+                    var offset = 0
+                    func appendHeader<Value: Collection<UInt8>>(_ headerName: String, _ headerValue: Value?) {
+                        let name = base + offset
+                        for byte in headerName.utf8 { base[offset] = byte; offset += 1 }
+                        base[offset] = 0
+                        offset += 1
+                        var valuePointer: UnsafeRawPointer?
+                        var valueCount = 0
+                        if let headerValue {
+                            valuePointer = UnsafeRawPointer(base + offset)
+                            for byte in headerValue { base[offset] = byte; offset += 1 }
+                            valueCount = headerValue.count
+                        }
+                        let nameC = UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self)
+                        append(RD_KAFKA_VTYPE_HEADER) {
+                            $0.u.header.name = nameC
+                            $0.u.header.val = valuePointer
+                            $0.u.header.size = valueCount
+                        }
+                    }
+                    for header in headers { appendHeader(header.name, header.value) }
+                    if let lastHeader { appendHeader(lastHeader.name, lastHeader.value) }
+                }
+                guard let error = rd_kafka_produceva(handle, fields.baseAddress, count) else { return nil }
+                defer { rd_kafka_error_destroy(error) }
+                return produceError(error, topic: topic)
             }
         }
     }

@@ -50,6 +50,34 @@ struct KafkaProducerTopicTests {
         #expect(records.allSatisfy { $0.headers.isEmpty })
     }
 
+    @Test("headers, and a last header from borrowed memory, go through a handle as by name")
+    func headersThroughAHandle() throws {
+        let cluster = try MockCluster(logger: testLogger)
+        defer { cluster.stop() }
+        let topic = uniqueName("handle-headers")
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try KafkaProducer(
+            configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        let handle = try producer.topic(topic)
+        let headers = [KafkaHeader(name: "trace", string: "a"), KafkaHeader(name: "null-value", value: nil)]
+        try bytes("k").withUnsafeBytes { key in
+            try bytes("origin").withUnsafeBytes { last in
+                try producer.produce(
+                    to: handle, partition: 0, key: key, value: nil, headers: headers, lastHeader: ("last", last),
+                    timestamp: 1_600_000_000_000)
+            }
+        }
+        try producer.flush(timeout: .seconds(10))
+
+        let consumer = try consumerFromBeginning(bootstrapServers: cluster.bootstrapServers, topic: topic)
+        defer { consumer.close() }
+        let record = try consume(consumer, count: 1).first
+        #expect(record?.key == bytes("k"))
+        #expect(record?.value == nil)
+        #expect(record?.headers == headers + [KafkaHeader(name: "last", string: "origin")])
+        #expect(record?.timestamp == 1_600_000_000_000)
+    }
+
     @Test("a handle of another producer is refused with a typed error, and nothing is sent")
     func handleOfAnotherProducerIsRefused() throws {
         let cluster = try MockCluster(logger: testLogger)
@@ -65,6 +93,10 @@ struct KafkaProducerTopicTests {
         }
         #expect(error?.errorCode == .invalidArgument)
         #expect(error?.message.contains("another producer") == true)
+        let withHeaders = #expect(throws: KafkaError.self) {
+            try producer.produce(to: foreign, key: nil, value: nil, headers: [KafkaHeader(name: "h", value: nil)])
+        }
+        #expect(withHeaders?.errorCode == .invalidArgument)
         #expect(producer.outQueueLength == 0)
     }
 
