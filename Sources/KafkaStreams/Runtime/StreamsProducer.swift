@@ -34,9 +34,9 @@ final class StreamsProducer: RecordCollector {
     /// The last changelog partition sent to, and its tag: a task's stores are written in runs.
     private var lastChangelog: (topic: String, partition: Int32, tag: UInt64) = ("", -1, 0)
     private var partitionCounts: [String: Int32] = [:]
-    /// Handles of the topics produced to (``KafkaProducer/Topic``): a record without headers is
-    /// produced through its topic's handle, which spares librdkafka a lookup by name under its
-    /// client-wide write lock.
+    /// Handles of the topics produced to (``KafkaProducer/Topic``): records are produced through
+    /// their topic's handle, which spares librdkafka a lookup by name under its client-wide write
+    /// lock.
     private var topicHandles: [String: KafkaProducer.Topic] = [:]
     /// The handle used last, unretained (``topicHandles`` keeps it): reading a strong (or an
     /// `unowned(unsafe)`) reference retained and released it per record.
@@ -289,11 +289,17 @@ final class StreamsProducer: RecordCollector {
         tag: UInt64
     ) throws {
         let failure: KafkaError?
-        if kafkaHeaders.isEmpty && lastHeader == nil, let handle = topicHandle(topic) {
+        if let handle = topicHandle(topic) {
             failure = handle._withUnsafeGuaranteedRef { handle -> KafkaError? in
                 do throws(KafkaError) {
-                    try producer.produce(
-                        to: handle, partition: partition, key: key, value: value, timestamp: timestamp, tag: tag)
+                    if kafkaHeaders.isEmpty && lastHeader == nil {
+                        try producer.produce(
+                            to: handle, partition: partition, key: key, value: value, timestamp: timestamp, tag: tag)
+                    } else {
+                        try producer.produce(
+                            to: handle, partition: partition, key: key, value: value, headers: kafkaHeaders,
+                            lastHeader: lastHeader, timestamp: timestamp, tag: tag)
+                    }
                     return nil
                 } catch {
                     return error
@@ -318,7 +324,7 @@ final class StreamsProducer: RecordCollector {
         }
     }
 
-    /// The handle of `topic`, for records without headers: the last one used when it is the same
+    /// The handle of `topic`: the last one used when it is the same
     /// topic (a sink sends to one topic), else one from ``topicHandles``, made on first use;
     /// `nil` when librdkafka refuses the name (the record then goes by name, and fails there).
     @inline(__always)
