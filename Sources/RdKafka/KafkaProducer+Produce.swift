@@ -72,10 +72,7 @@ extension KafkaProducer {
         timestamp: Int64? = nil,
         tag: UInt64 = 0
     ) throws(KafkaError) {
-        guard topic.producer === self else {
-            throw KafkaError(
-                code: .invalidArgument, message: "produce to \(topic.name): the topic handle belongs to another producer")
-        }
+        try checkOwned(topic)
         // librdkafka reads a NULL pointer as a null key/value and (pointer, 0) as an empty one,
         // so an empty buffer without a base address needs some valid non-NULL address.
         let nonNull = UnsafeMutableRawPointer(topic.handle)
@@ -104,6 +101,15 @@ extension KafkaProducer {
         throw produceError(error, topic: topic.name)
     }
 
+    /// Throws unless `topic` is a handle of this producer.
+    @inline(__always)
+    private func checkOwned(_ topic: Topic) throws(KafkaError) {
+        guard topic.producer === self else {
+            throw KafkaError(
+                code: .invalidArgument, message: "produce to \(topic.name): the topic handle belongs to another producer")
+        }
+    }
+
     @inline(__always)
     private static func field(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) -> rd_kafka_vu_t {
         var field = rd_kafka_vu_t()
@@ -129,10 +135,7 @@ extension KafkaProducer {
         timestamp: Int64? = nil,
         tag: UInt64 = 0
     ) throws(KafkaError) {
-        guard topic.producer === self else {
-            throw KafkaError(
-                code: .invalidArgument, message: "produce to \(topic.name): the topic handle belongs to another producer")
-        }
+        try checkOwned(topic)
         if let error = produceNative(
             topic: topic.name, topicHandle: topic.handle, partition: partition, key: key, value: value, headers: headers,
             lastHeader: lastHeader, timestamp: timestamp, tag: tag)
