@@ -122,8 +122,8 @@ extension KafkaProducer {
     /// memory, with headers; librdkafka copies key, value and headers before returning.
     ///
     /// Parameters and errors are those of
-    /// ``produce(topic:partition:key:value:headers:lastHeader:timestamp:tag:)``; without headers,
-    /// ``produce(to:partition:key:value:timestamp:tag:)`` is cheaper still.
+    /// ``produce(topic:partition:key:value:headers:lastHeader:timestamp:tag:)``. Without headers
+    /// it is ``produce(to:partition:key:value:timestamp:tag:)``.
     /// - Throws: ``KafkaError/Code/invalidArgument`` when `topic` belongs to another producer.
     public func produce(
         to topic: Topic,
@@ -135,6 +135,9 @@ extension KafkaProducer {
         timestamp: Int64? = nil,
         tag: UInt64 = 0
     ) throws(KafkaError) {
+        if headers.isEmpty && lastHeader == nil {
+            return try produce(to: topic, partition: partition, key: key, value: value, timestamp: timestamp, tag: tag)
+        }
         try checkOwned(topic)
         if let error = produceNative(
             topic: topic.name, topicHandle: topic.handle, partition: partition, key: key, value: value, headers: headers,

@@ -292,14 +292,9 @@ final class StreamsProducer: RecordCollector {
         if let handle = topicHandle(topic) {
             failure = handle._withUnsafeGuaranteedRef { handle -> KafkaError? in
                 do throws(KafkaError) {
-                    if kafkaHeaders.isEmpty && lastHeader == nil {
-                        try producer.produce(
-                            to: handle, partition: partition, key: key, value: value, timestamp: timestamp, tag: tag)
-                    } else {
-                        try producer.produce(
-                            to: handle, partition: partition, key: key, value: value, headers: kafkaHeaders,
-                            lastHeader: lastHeader, timestamp: timestamp, tag: tag)
-                    }
+                    try producer.produce(
+                        to: handle, partition: partition, key: key, value: value, headers: kafkaHeaders,
+                        lastHeader: lastHeader, timestamp: timestamp, tag: tag)
                     return nil
                 } catch {
                     return error
