@@ -181,18 +181,19 @@ struct StreamsBench: ParsableCommand {
         let canResetPeak = ProcessMemory.resetPeak()
         var roundResults: [[RowResult]] = []
         var context: BenchContext?
+        /// Replaces `context` with one on a fresh broker. The old watcher is closed before its
+        /// broker goes (a consumer left on a destroyed mock logs errors).
+        func freshContext(round: Int) throws {
+            context?.watcher.close()
+            context = nil
+            context = try prepare(round: round, reusing: nil)
+        }
         for round in 1...rounds {
-            // A context's watcher is closed before its broker goes (a consumer left on a destroyed
-            // mock logs errors); each round's rows write topics of their own (the round's id).
+            // Each round's rows write topics of their own (the round's id).
             switch scope {
-            case .run:
-                context = try prepare(round: round, reusing: context?.broker)
-            case .round:
-                context?.watcher.close()
-                context = nil
-                context = try prepare(round: round, reusing: nil)
-            case .row:
-                break
+            case .run: context = try prepare(round: round, reusing: context?.broker)
+            case .round: try freshContext(round: round)
+            case .row: break
             }
             // Even rounds run the rows in reverse order, so that no row always runs after its limit
             // row (on a shared broker, one that by then holds that row's topics too).
@@ -200,11 +201,7 @@ struct StreamsBench: ParsableCommand {
             var measured: [Int: RowResult] = [:]
             for index in order {
                 let row = selected[index]
-                if scope == .row {
-                    context?.watcher.close()
-                    context = nil
-                    context = try prepare(round: round, reusing: nil)
-                }
+                if scope == .row { try freshContext(round: round) }
                 print(rounds > 1 ? "running \(row.name) (round \(round) of \(rounds)) ..." : "running \(row.name) ...")
                 fflush(nil)  // progress shows at once when the output is piped
                 let result = measure(row, context: context!)
