@@ -15,25 +15,22 @@
 public final class ReadOnlySessionStore<Key, Value>: Sendable {
     /// The store's name.
     public let name: String
-    private let query: SegmentedStoresQuery<SessionKeySchema>
-    private let keySerde: Serde<Key>
-    private let valueSerde: Serde<Value>
+    private let query: SegmentedStoresQuery<SessionKeySchema, Key, Value>
 
     init(
         name: String, stores: [SegmentedBytesStore<SessionKeySchema>], key: Serde<Key>, value: Serde<Value>,
         timestamped: Bool
     ) {
         self.name = name
-        self.query = SegmentedStoresQuery(name: name, stores: stores, timestamped: timestamped)
-        self.keySerde = key
-        self.valueSerde = value
+        self.query = SegmentedStoresQuery(
+            name: name, stores: stores, timestamped: timestamped, keySerde: key, valueSerde: value)
     }
 
     /// The value of the session of `key` with exactly this start and end, or `nil`.
     public func fetchSession(_ key: Key, sessionStart: Int64, sessionEnd: Int64) throws -> Value? {
-        let storeKey = SessionKeySchema.storeKey(try serialize(key), start: sessionStart, end: sessionEnd)
+        let storeKey = SessionKeySchema.storeKey(try query.serialize(key), start: sessionStart, end: sessionEnd)
         for store in query.stores {
-            if let stored = try store.get(storeKey) { return try decode(stored) }
+            if let stored = try store.get(storeKey) { return try query.decode(stored) }
         }
         return nil
     }
@@ -43,9 +40,8 @@ public final class ReadOnlySessionStore<Key, Value>: Sendable {
     public func findSessions(
         _ key: Key, earliestSessionEndTime: Int64, latestSessionStartTime: Int64
     ) throws -> [KeyValue<Windowed<Key>, Value>] {
-        let keyBytes = try serialize(key)
-        return try decode(
-            read(keyFrom: keyBytes, keyTo: keyBytes, timeFrom: earliestSessionEndTime, timeTo: latestSessionStartTime))
+        try decode(
+            query.read(key: key, timeFrom: earliestSessionEndTime, timeTo: latestSessionStartTime))
     }
 
     /// The matching sessions of keys in `keyFrom...keyTo` (`nil`: unbounded), by serialized key,
@@ -54,9 +50,7 @@ public final class ReadOnlySessionStore<Key, Value>: Sendable {
         keyFrom: Key?, keyTo: Key?, earliestSessionEndTime: Int64, latestSessionStartTime: Int64
     ) throws -> [KeyValue<Windowed<Key>, Value>] {
         try decode(
-            read(
-                keyFrom: keyFrom.map(serialize), keyTo: keyTo.map(serialize), timeFrom: earliestSessionEndTime,
-                timeTo: latestSessionStartTime))
+            query.read(keyFrom: keyFrom, keyTo: keyTo, timeFrom: earliestSessionEndTime, timeTo: latestSessionStartTime))
     }
 
     /// Every retained session of `key`, earliest end first.
@@ -79,18 +73,8 @@ public final class ReadOnlySessionStore<Key, Value>: Sendable {
         try fetch(keyFrom: keyFrom, keyTo: keyTo).reversed()
     }
 
-    private func read(keyFrom: [UInt8]?, keyTo: [UInt8]?, timeFrom: Int64, timeTo: Int64) throws
-        -> [(key: [UInt8], value: [UInt8])]
-    {
-        try query.read(keyFrom: keyFrom, keyTo: keyTo, timeFrom: timeFrom, timeTo: timeTo)
-    }
-
-    private func serialize(_ key: Key) throws -> [UInt8] { try query.serialize(key, keySerde) }
-
-    private func decode(_ stored: [UInt8]) throws -> Value { try query.decode(stored, valueSerde) }
-
     private func decode(_ entries: [(key: [UInt8], value: [UInt8])]) throws -> [KeyValue<Windowed<Key>, Value>] {
-        try query.decode(entries, key: keySerde, value: valueSerde) {
+        try query.decode(entries) {
             TimeWindow(start: SessionKeySchema.sessionStart($0), end: SessionKeySchema.sessionEnd($0))
         }
     }

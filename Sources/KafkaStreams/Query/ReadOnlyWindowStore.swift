@@ -18,18 +18,15 @@ public final class ReadOnlyWindowStore<Key, Value>: Sendable {
     public let name: String
     /// The size of the store's windows, in milliseconds: a window's end is its start plus this.
     public let windowSize: Int64
-    private let query: SegmentedStoresQuery<WindowKeySchema>
-    private let keySerde: Serde<Key>
-    private let valueSerde: Serde<Value>
+    private let query: SegmentedStoresQuery<WindowKeySchema, Key, Value>
 
     init(
         name: String, stores: [SegmentedBytesStore<WindowKeySchema>], key: Serde<Key>, value: Serde<Value>,
         timestamped: Bool, windowSize: Int64
     ) {
         self.name = name
-        self.query = SegmentedStoresQuery(name: name, stores: stores, timestamped: timestamped)
-        self.keySerde = key
-        self.valueSerde = value
+        self.query = SegmentedStoresQuery(
+            name: name, stores: stores, timestamped: timestamped, keySerde: key, valueSerde: value)
         self.windowSize = windowSize
     }
 
@@ -40,9 +37,8 @@ public final class ReadOnlyWindowStore<Key, Value>: Sendable {
 
     /// The windows of a key that start in `timeFrom...timeTo`, as (window start, value), by start.
     public func fetch(_ key: Key, timeFrom: Int64, timeTo: Int64) throws -> [KeyValue<Int64, Value>] {
-        let keyBytes = try serialize(key)
-        return try read(keyFrom: keyBytes, keyTo: keyBytes, timeFrom: timeFrom, timeTo: timeTo).map { entry in
-            KeyValue(entry.key.withUnsafeBytes(WindowKeySchema.windowStart), try decode(entry.value))
+        try query.read(key: key, timeFrom: timeFrom, timeTo: timeTo).map { entry in
+            KeyValue(entry.key.withUnsafeBytes(WindowKeySchema.windowStart), try query.decode(entry.value))
         }
     }
 
@@ -54,7 +50,7 @@ public final class ReadOnlyWindowStore<Key, Value>: Sendable {
     /// The windows of keys in `keyFrom...keyTo` (`nil`: unbounded) that start in
     /// `timeFrom...timeTo`, by serialized key, then start. No result when `keyFrom` sorts after `keyTo`.
     public func fetch(keyFrom: Key?, keyTo: Key?, timeFrom: Int64, timeTo: Int64) throws -> [KeyValue<Windowed<Key>, Value>] {
-        try decode(read(keyFrom: keyFrom.map(serialize), keyTo: keyTo.map(serialize), timeFrom: timeFrom, timeTo: timeTo))
+        try decode(query.read(keyFrom: keyFrom, keyTo: keyTo, timeFrom: timeFrom, timeTo: timeTo))
     }
 
     /// ``fetch(keyFrom:keyTo:timeFrom:timeTo:)`` in reverse order.
@@ -66,7 +62,7 @@ public final class ReadOnlyWindowStore<Key, Value>: Sendable {
 
     /// The windows of every key that start in `timeFrom...timeTo`.
     public func fetchAll(timeFrom: Int64, timeTo: Int64) throws -> [KeyValue<Windowed<Key>, Value>] {
-        try decode(read(keyFrom: nil, keyTo: nil, timeFrom: timeFrom, timeTo: timeTo))
+        try decode(query.read(keyFrom: nil, keyTo: nil, timeFrom: timeFrom, timeTo: timeTo))
     }
 
     /// ``fetchAll(timeFrom:timeTo:)`` in reverse order.
@@ -84,18 +80,8 @@ public final class ReadOnlyWindowStore<Key, Value>: Sendable {
         try all().reversed()
     }
 
-    private func read(keyFrom: [UInt8]?, keyTo: [UInt8]?, timeFrom: Int64, timeTo: Int64) throws
-        -> [(key: [UInt8], value: [UInt8])]
-    {
-        try query.read(keyFrom: keyFrom, keyTo: keyTo, timeFrom: timeFrom, timeTo: timeTo)
-    }
-
-    private func serialize(_ key: Key) throws -> [UInt8] { try query.serialize(key, keySerde) }
-
-    private func decode(_ stored: [UInt8]) throws -> Value { try query.decode(stored, valueSerde) }
-
     private func decode(_ entries: [(key: [UInt8], value: [UInt8])]) throws -> [KeyValue<Windowed<Key>, Value>] {
-        try query.decode(entries, key: keySerde, value: valueSerde) {
+        try query.decode(entries) {
             TimeWindow.starting(at: WindowKeySchema.windowStart($0), size: windowSize)
         }
     }
