@@ -217,19 +217,32 @@ final class StreamsProducer: RecordCollector {
         topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         timestamp: Int64, headers: RecordHeaders
     ) throws {
-        // Most records (at-least-once, no headers): straight to the producer, in a call kept
-        // small (the other cases are out of line).
-        if !isTransactional && headers.isEmpty {
-            return try produce(
-                topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: noHeaders,
-                lastHeader: nil, tag: 0)
+        // Most records (at-least-once, no headers): straight to the producer's lean call, in a
+        // call kept small (the other cases, and retries, are out of line).
+        if !isTransactional && headers.isEmpty, let handle = topicHandle(topic) {
+            let failure = handle._withUnsafeGuaranteedRef { handle -> KafkaError? in
+                do throws(KafkaError) {
+                    try producer.produce(to: handle, partition: partition, key: key, value: value, timestamp: timestamp)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            guard let failure else {
+                sentSinceLastReport += 1
+                return
+            }
+            return try produceAfterFailure(
+                failure, topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
+                headers: noHeaders, lastHeader: nil, tag: 0)
         }
         try sendWithHeadersOrInTransaction(
             topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: headers)
     }
 
-    /// ``send(topic:partition:key:value:timestamp:headers:)`` of a record with headers, or under
-    /// exactly-once: its repartition records carry their source (``SourceHighWater``).
+    /// ``send(topic:partition:key:value:timestamp:headers:)`` of a record with headers, under
+    /// exactly-once (its repartition records carry their source, ``SourceHighWater``), or to a
+    /// topic librdkafka gave no handle for (sent by name, to fail there).
     @inline(never)
     private func sendWithHeadersOrInTransaction(
         topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
