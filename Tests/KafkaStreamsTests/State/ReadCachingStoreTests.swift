@@ -120,7 +120,7 @@ extension ReadCachingStoreTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let sets = ReadCachingKeyValueBytesStore.minimumSlotCount / 2
         func set(of key: [UInt8]) -> Int {
-            Int(truncatingIfNeeded: UInt32(bitPattern: key.withUnsafeBytes { Murmur2.hash($0) })) & (sets - 1)
+            ReadCachingKeyValueBytesStore.set(ofHash: key.withUnsafeBytes { Murmur2.hash($0) }, sets: sets)
         }
         let first: [UInt8] = [0, 0]
         var same: [[UInt8]] = []
@@ -178,7 +178,15 @@ extension ReadCachingStoreTests {
     @Test func aTableWhoseKeysFitDoesNotGrow() throws {
         let (_, cache, budget, directory) = try make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let keys = Self.keys(60)
+        // 60 keys, at most two per set of the smallest table: they fit by construction.
+        let sets = ReadCachingKeyValueBytesStore.minimumSlotCount / 2
+        var perSet: [Int: Int] = [:]
+        let keys = Self.keys(200).filter { key in
+            let set = ReadCachingKeyValueBytesStore.set(ofHash: key.withUnsafeBytes { Murmur2.hash($0) }, sets: sets)
+            perSet[set, default: 0] += 1
+            return perSet[set]! <= 2
+        }.prefix(60).map { $0 }
+        #expect(keys.count == 60)
         for key in keys { try cache.put(key, key) }
         let lastRoundMisses = try Self.readRounds(cache, keys, rounds: 20)
         #expect(cache.slotCount == ReadCachingKeyValueBytesStore.minimumSlotCount)
@@ -195,5 +203,40 @@ extension ReadCachingStoreTests {
         _ = try Self.readRounds(cache, keys, rounds: 8)
         #expect(cache.slotCount == ReadCachingKeyValueBytesStore.minimumSlotCount * 2, "256 → 512 fits in 3 minimum tables, 1,024 does not")
         #expect(budget.remaining == budgetBytes - cache.slotCount * ReadCachingKeyValueBytesStore.slotBytes)
+    }
+
+    /// Keys `0..<count` (4-byte big-endian) that the producer's partitioner puts in `partition` of
+    /// `partitions`: the keys one task's store holds.
+    static func keys(inPartition partition: Int32, of partitions: Int32, count: Int) -> [[UInt8]] {
+        var found: [[UInt8]] = []
+        var candidate: UInt32 = 0
+        while found.count < count {
+            let key = withUnsafeBytes(of: candidate.bigEndian, Array.init)
+            if key.withUnsafeBytes({ Murmur2.partition(forKey: $0, partitionCount: partitions) }) == partition {
+                found.append(key)
+            }
+            candidate += 1
+        }
+        return found
+    }
+
+    @Test func theKeysOfOnePartitionSpreadOverAllSets() {
+        // With 28 partitions a task's keys share their hash modulo 4: sets picked by the hash's low
+        // bits would leave three quarters unused (at most 256 of 1,024 sets; ~160 expected here).
+        let keys = Self.keys(inPartition: 0, of: 28, count: 256)
+        let sets = Set(keys.map { key in
+            ReadCachingKeyValueBytesStore.set(ofHash: key.withUnsafeBytes { Murmur2.hash($0) }, sets: 1024)
+        })
+        #expect(sets.count > 200, "256 keys of one partition in \(sets.count) of 1,024 sets (~226 expected)")
+        #expect(sets.allSatisfy { (0..<1024).contains($0) })
+    }
+
+    @Test func aTaskStoreOfAnEvenPartitionCountStaysCached() throws {
+        let (_, cache, _, directory) = try make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let keys = Self.keys(inPartition: 3, of: 28, count: 400)
+        for key in keys { try cache.put(key, key) }
+        let lastRoundMisses = try Self.readRounds(cache, keys, rounds: 10)
+        #expect(lastRoundMisses < keys.count / 20, "\(lastRoundMisses) misses of \(keys.count) in the last round, at \(cache.slotCount) slots")
     }
 }
