@@ -14,15 +14,20 @@ extension KafkaConsumer {
     ///   - body: called for each message in order. If it throws, the error is rethrown and the rest
     ///     of the batch is dropped; the consumer's position is already past them, so ``seek(_:timeout:)``
     ///     to the first unprocessed offset to read them again.
+    ///   - afterBatch: called once after `body` saw every message (also for an empty batch),
+    ///     while the messages are still alive: keys, values and headers that `body` kept as
+    ///     pointers may be read until it returns, never after. Not called when `body` throws.
     /// - Returns: the number of messages passed to `body`.
-    /// - Throws: the error of `body`, or else the first consumer error among the batch's messages,
-    ///   after all other messages have been passed to `body`.
+    /// - Throws: the error of `body` or `afterBatch`, or else the first consumer error among the
+    ///   batch's messages, after all other messages have been passed to `body` and `afterBatch`
+    ///   has run.
     @discardableResult
     public func pollBatch(
         maxMessages: Int,
         timeout: Duration,
         onPartitionEOF: ((TopicPartitionOffset) throws -> Void)? = nil,
-        _ body: (borrowing KafkaMessageView) throws -> Void
+        _ body: (borrowing KafkaMessageView) throws -> Void,
+        afterBatch: () throws -> Void = {}
     ) throws -> Int {
         try ensureOpen()
         // A reference per call (not one kept open) because librdkafka wants every reference to the
@@ -41,7 +46,10 @@ extension KafkaConsumer {
             var firstError: KafkaError?
             // All messages of the batch are alive here, so their topic handles are too: comparing
             // handles is enough to reuse the last topic name and skip a lookup per message.
-            guard let first = (0..<count).lazy.compactMap({ base[$0] }).first else { return 0 }
+            guard let first = (0..<count).lazy.compactMap({ base[$0] }).first else {
+                try afterBatch()
+                return 0
+            }
             var lastTopicHandle = first.pointee.rkt
             var view = KafkaMessageView(message: first, topic: topicNames.name(of: first))
             for index in 0..<count {
@@ -62,6 +70,7 @@ extension KafkaConsumer {
                     if firstError == nil { firstError = KafkaError(consumedMessage: message) }
                 }
             }
+            try afterBatch()
             if let firstError { throw firstError }
             return delivered
         }

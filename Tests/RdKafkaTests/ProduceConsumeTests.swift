@@ -115,6 +115,41 @@ struct ProduceConsumeTests {
         Self.checkSamples(try consume(consumer, count: 4))
     }
 
+    @Test("pollBatch's afterBatch runs once per call, while the batch's buffers are alive")
+    func afterBatchReadsKeptBuffers() throws {
+        let cluster = try MockCluster(logger: testLogger)
+        defer { cluster.stop() }
+        let topic = uniqueName("after-batch")
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try KafkaProducer(
+            configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        let values = (0..<50).map { bytes("value-\($0)") }
+        for value in values { try producer.produce(topic: topic, partition: 0, key: nil, value: value) }
+        try producer.flush(timeout: .seconds(10))
+
+        let consumer = try consumerFromBeginning(bootstrapServers: cluster.bootstrapServers, topic: topic)
+        defer { consumer.close() }
+        var read: [[UInt8]] = []
+        var calls = 0
+        var afterBatchCalls = 0
+        try eventually("50 values read back in afterBatch (got \(read.count))") {
+            // Pointers into the batch, read only in afterBatch (as the stream thread's buffered
+            // records are).
+            var kept: [UnsafeRawBufferPointer] = []
+            calls += 1
+            let delivered = try consumer.pollBatch(maxMessages: 7, timeout: .milliseconds(100)) { message in
+                if let value = message.value { kept.append(value) }
+            } afterBatch: {
+                afterBatchCalls += 1
+                read += kept.map { Array($0) }
+            }
+            #expect(delivered == kept.count)
+            return read.count >= values.count
+        }
+        #expect(read == values, "every value intact, in order, when read after the whole batch was passed to body")
+        #expect(afterBatchCalls == calls, "once per call, empty batches too")
+    }
+
     @Test("round trip with buffer produce and the zero-copy batch API")
     func roundTripZeroCopy() throws {
         let cluster = try MockCluster(logger: testLogger)

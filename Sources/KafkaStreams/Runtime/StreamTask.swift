@@ -229,30 +229,23 @@ final class StreamTask {
     private var lastSourceTopic = ""
     private var lastSource: SourceNodeBase?
 
-    /// Records waiting to be processed in timestamp order (tasks with several input partitions).
+    /// Records waiting to be processed in timestamp order (tasks with several input partitions):
+    /// filled and drained within one poll batch, whose buffers they borrow.
     var buffered = PartitionGroup()
 
-    /// Buffers a copy of a record for ``processBuffered()``.
-    func buffer(_ raw: RawRecord) {
-        buffered.add(
-            PartitionGroup.BufferedRecord(
-                topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: raw.timestamp,
-                key: raw.key.map(Array.init), value: raw.value.map(Array.init), headers: raw.headers))
-    }
-
-    /// Processes every buffered record, smallest timestamp first; calls `processed` after each.
-    func processBuffered(_ processed: (PartitionGroup.BufferedRecord) -> Void) throws {
-        while let record = buffered.next() {
-            try withOptionalBytes(record.key) { key in
-                try withOptionalBytes(record.value) { value in
-                    try process(
-                        RawRecord(
-                            topic: record.topic, partition: record.partition, offset: record.offset,
-                            timestamp: record.timestamp, key: key, value: value, headers: record.headers))
-                }
-            }
-            processed(record)
+    /// Processes every buffered record, smallest timestamp first, then calls `processed` with
+    /// each partition that had records and the offset after its last. Empties the group even
+    /// when processing throws (the records' bytes are released with the batch); nothing is
+    /// reported then, as the thread fails or rolls its tasks back.
+    func processBuffered(_ processed: (_ topic: String, _ partition: Int32, _ nextOffset: Int64) -> Void) throws {
+        defer { buffered.removeAll() }
+        while let (topic, partition, record) = buffered.next() {
+            try process(
+                RawRecord(
+                    topic: topic, partition: partition, offset: record.offset, timestamp: record.timestamp,
+                    key: record.key, value: record.value, headers: record.headers))
         }
+        for position in buffered.nextOffsets { processed(position.topic, position.partition, position.offset) }
     }
 
     /// Fires due wall-clock punctuations.

@@ -161,7 +161,13 @@ final class StreamThread {
         var cachedTask: StreamTask?
         // Records per task in this batch, counted in runs of the same task (no per-record lookup).
         var processedByTask: [TaskID: Int] = [:]
+        // Tasks reading several partitions that buffered records of this batch, and the queue of
+        // the cached partition in its task's group.
         var bufferingTasks: Set<TaskID> = []
+        var bufferQueue = 0
+        // Buffered records borrow the batch's buffers: never left behind when it is released,
+        // even when processing throws.
+        defer { for id in bufferingTasks { tasks[id]?.buffered.removeAll() } }
         var run = 0
         var runNextOffset: Int64?
         // Whether the direct path takes a repartition record's source header out (``RawRecord/sourceMark``).
@@ -196,6 +202,9 @@ final class StreamThread {
                     directChecksMarks = task.checksSourceMarks(of: topic)
                     directRecord.topic = topic
                     directRecord.partition = partition
+                } else if let task = cachedTask {
+                    bufferQueue = task.buffered.queue(topic: topic, partition: partition)
+                    bufferingTasks.insert(task.id)
                 }
             }
             if let direct {
@@ -224,20 +233,23 @@ final class StreamThread {
                 logger.warning("record of an unassigned partition", metadata: ["topic": "\(message.topic)", "partition": "\(partition)"])
                 return
             }
-            // A task reading several partitions buffers (``StreamTask/buffer(_:)``) to process in
-            // timestamp order; the others took the direct path above. Buffered records keep their
-            // headers whole (a source header is checked when they are processed).
+            // A task reading several partitions buffers (``StreamTask/buffered``) to process in
+            // timestamp order once the batch is read; the others took the direct path above.
+            // Buffered records keep their headers whole (a source header is checked when they
+            // are processed) and borrow their key and value from the batch.
             let (headers, _) = RecordHeaders.read(from: message, takingSourceMark: false)
-            let raw = RawRecord(
-                topic: message.topic, partition: partition, offset: message.offset, timestamp: message.timestamp,
-                key: message.key, value: message.value, headers: headers)
-            task.buffer(raw)
-            bufferingTasks.insert(task.id)
+            task.buffered.add(
+                PartitionGroup.BufferedRecord(
+                    offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value,
+                    headers: headers),
+                to: bufferQueue)
             run += 1
-        }
-        for id in bufferingTasks.sorted() {
-            try tasks[id]?.processBuffered { record in
-                pendingOffsets[TopicPartition(topic: record.topic, partition: record.partition)] = record.offset + 1
+        } afterBatch: {
+            // Before the batch is released: the buffered records point into it.
+            for id in bufferingTasks.sorted() {
+                try tasks[id]?.processBuffered { topic, partition, nextOffset in
+                    pendingOffsets[TopicPartition(topic: topic, partition: partition)] = nextOffset
+                }
             }
         }
         if let last = cachedTask, run > 0 { processedByTask[last.id, default: 0] += run }
