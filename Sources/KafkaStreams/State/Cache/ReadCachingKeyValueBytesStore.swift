@@ -178,8 +178,8 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
     ///
     /// Not the hash's low bits: the keys of a task share `murmur2 % partitions` (the producer's
     /// partitioner put them there), so with an even partition count they share low bits too and
-    /// would use a fraction of the sets: a quarter with 28 partitions, where a stream-table join
-    /// read ~20% of its table from RocksDB.
+    /// would use a fraction of the sets: a quarter with 28 partitions, where a cyclic read of 400
+    /// keys of one task missed 196 times a round.
     @inline(__always)
     static func set(ofHash hash: Int32, sets: Int) -> Int {
         let mixed = UInt32(bitPattern: hash) &* 0x9E37_79B1
