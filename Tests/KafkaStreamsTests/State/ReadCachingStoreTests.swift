@@ -239,4 +239,26 @@ extension ReadCachingStoreTests {
         let lastRoundMisses = try Self.readRounds(cache, keys, rounds: 10)
         #expect(lastRoundMisses < keys.count / 20, "\(lastRoundMisses) misses of \(keys.count) in the last round, at \(cache.slotCount) slots")
     }
+
+    @Test func aGrowingTableKeepsItsEntries() throws {
+        let (_, cache, _, directory) = try make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let keys = Self.keys(900)
+        for key in keys { try cache.put(key, key) }
+        // Reads until the table grows: the read that grows it missed, and its key was cached just
+        // before the table doubled.
+        var reads = 0
+        while cache.slotCount == ReadCachingKeyValueBytesStore.minimumSlotCount {
+            #expect(try cache.get(keys[reads % keys.count]) == keys[reads % keys.count])
+            reads += 1
+            try #require(reads < 100_000, "the table never grew")
+        }
+        let missesAfterGrowing = cache.misses
+        let lastRead = keys[(reads - 1) % keys.count]
+        #expect(try cache.get(lastRead) == lastRead)
+        #expect(cache.misses == missesAfterGrowing, "the key cached before the table doubled is still cached")
+        // The key written last was the most recent of its set in the old table: still cached.
+        #expect(try cache.get(keys[keys.count - 1]) == keys[keys.count - 1])
+        #expect(cache.misses == missesAfterGrowing, "the key written last is still cached")
+    }
 }
