@@ -220,12 +220,9 @@ final class StreamsProducer: RecordCollector {
         // Most records (at-least-once, no headers): straight to the producer's lean call, in a
         // call kept small (the other cases, and retries, are out of line).
         if !isTransactional && headers.isEmpty, let handle = topicHandle(topic) {
-            let failure = handle._withUnsafeGuaranteedRef { handle -> KafkaError? in
-                do throws(KafkaError) {
+            let failure = handle._withUnsafeGuaranteedRef { handle in
+                Self.failure { () throws(KafkaError) in
                     try producer.produce(to: handle, partition: partition, key: key, value: value, timestamp: timestamp)
-                    return nil
-                } catch {
-                    return error
                 }
             }
             guard let failure else {
@@ -301,34 +298,39 @@ final class StreamsProducer: RecordCollector {
         timestamp: Int64, headers kafkaHeaders: [KafkaHeader], lastHeader: (name: String, value: UnsafeRawBufferPointer?)?,
         tag: UInt64
     ) throws {
-        let failure: KafkaError?
-        if let handle = topicHandle(topic) {
-            failure = handle._withUnsafeGuaranteedRef { handle -> KafkaError? in
-                do throws(KafkaError) {
+        let failure =
+            if let handle = topicHandle(topic) {
+                handle._withUnsafeGuaranteedRef { handle in
+                    Self.failure { () throws(KafkaError) in
+                        try producer.produce(
+                            to: handle, partition: partition, key: key, value: value, headers: kafkaHeaders,
+                            lastHeader: lastHeader, timestamp: timestamp, tag: tag)
+                    }
+                }
+            } else {
+                Self.failure { () throws(KafkaError) in
                     try producer.produce(
-                        to: handle, partition: partition, key: key, value: value, headers: kafkaHeaders,
+                        topic: topic, partition: partition, key: key, value: value, headers: kafkaHeaders,
                         lastHeader: lastHeader, timestamp: timestamp, tag: tag)
-                    return nil
-                } catch {
-                    return error
                 }
             }
-        } else {
-            do {
-                try producer.produce(
-                    topic: topic, partition: partition, key: key, value: value, headers: kafkaHeaders,
-                    lastHeader: lastHeader, timestamp: timestamp, tag: tag)
-                failure = nil
-            } catch {
-                failure = error
-            }
-        }
         if let failure {
             try produceAfterFailure(
                 failure, topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
                 headers: kafkaHeaders, lastHeader: lastHeader, tag: tag)
         } else {
             sentSinceLastReport += 1
+        }
+    }
+
+    /// What a produce call threw, as a value, so that the retry path stays out of line.
+    @inline(__always)
+    private static func failure(of produce: () throws(KafkaError) -> Void) -> KafkaError? {
+        do {
+            try produce()
+            return nil
+        } catch {
+            return error
         }
     }
 
