@@ -169,23 +169,23 @@ extension KafkaProducer {
 
         if let topicHandle {
             return produceFields(
-                topic: topic, setTopic: { $0.vtype = RD_KAFKA_VTYPE_RKT; $0.u.rkt = topicHandle },
+                topic: topic, topicField: Self.field(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topicHandle },
                 nonNull: UnsafeRawPointer(topicHandle), partition: partition, key: key, value: value, headers: headers,
                 lastHeader: lastHeader, headerBytes: headerBytes, fieldCount: fieldCount, timestamp: timestamp, tag: tag)
         }
         return topic.withCString { topicName -> KafkaError? in
             produceFields(
-                topic: topic, setTopic: { $0.vtype = RD_KAFKA_VTYPE_TOPIC; $0.u.cstr = topicName },
+                topic: topic, topicField: Self.field(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName },
                 nonNull: UnsafeRawPointer(topicName), partition: partition, key: key, value: value, headers: headers,
                 lastHeader: lastHeader, headerBytes: headerBytes, fieldCount: fieldCount, timestamp: timestamp, tag: tag)
         }
     }
 
     /// ``produceNative(topic:topicHandle:partition:key:value:headers:lastHeader:timestamp:tag:)``
-    /// once the topic's field is known: `setTopic` fills it, `nonNull` is some valid address.
+    /// once the topic's field (handle or name) is made; `nonNull` is some valid address.
     private func produceFields(
         topic: String,
-        setTopic: (inout rd_kafka_vu_t) -> Void,
+        topicField: rd_kafka_vu_t,
         nonNull: UnsafeRawPointer,
         partition: Int32?,
         key: UnsafeRawBufferPointer?,
@@ -207,17 +207,14 @@ extension KafkaProducer {
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(headerBytes, 1)) { scratch -> KafkaError? in
             withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: fieldCount) { fields -> KafkaError? in
                 var count = 0
-                func append(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
-                    var field = rd_kafka_vu_t()
-                    field.vtype = type
-                    set(&field)
+                func append(_ field: rd_kafka_vu_t) {
                     fields.initializeElement(at: count, to: field)
                     count += 1
                 }
-                var topicField = rd_kafka_vu_t()
-                setTopic(&topicField)
-                fields.initializeElement(at: count, to: topicField)
-                count += 1
+                func append(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
+                    append(Self.field(type, set))
+                }
+                append(topicField)
                 append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition ?? -1 }  // RD_KAFKA_PARTITION_UA
                 append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = 0x2 }  // RD_KAFKA_MSG_F_COPY
                 append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: tag)) }
