@@ -32,7 +32,9 @@ struct PartitionGroup {
     }
 
     private var queues: [Queue] = []
-    private(set) var count = 0
+
+    /// The records buffered and not yet taken.
+    var count: Int { queues.reduce(0) { $0 + $1.records.count - $1.taken } }
 
     var isEmpty: Bool { count == 0 }
 
@@ -53,7 +55,6 @@ struct PartitionGroup {
     /// Appends a record to a queue from ``queue(topic:partition:)``.
     mutating func add(_ record: BufferedRecord, to queue: Int) {
         queues[queue].records.append(record)
-        count += 1
     }
 
     /// Removes and returns the buffered head with the smallest timestamp (ties: the partition
@@ -73,7 +74,6 @@ struct PartitionGroup {
         guard let best else { return nil }
         let record = queues[best.index].records[queues[best.index].taken]
         queues[best.index].taken += 1
-        count -= 1
         return (queues[best.index].topic, queues[best.index].partition, record)
     }
 
@@ -92,6 +92,5 @@ struct PartitionGroup {
             queues[index].records.removeAll(keepingCapacity: true)
             queues[index].taken = 0
         }
-        count = 0
     }
 }

@@ -234,11 +234,10 @@ final class StreamTask {
     var buffered = PartitionGroup()
 
     /// Processes every buffered record, smallest timestamp first, then calls `processed` with
-    /// each partition that had records and the offset after its last. Empties the group even
-    /// when processing throws (the records' bytes are released with the batch); nothing is
-    /// reported then, as the thread fails or rolls its tasks back.
+    /// each partition that had records and the offset after its last. When processing throws,
+    /// nothing is reported, as the thread fails or rolls its tasks back. The stream thread, which
+    /// lends the batch, empties the group when the batch ends (``PartitionGroup/removeAll()``).
     func processBuffered(_ processed: (_ topic: String, _ partition: Int32, _ nextOffset: Int64) -> Void) throws {
-        defer { buffered.removeAll() }
         while let (topic, partition, record) = buffered.next() {
             try process(
                 RawRecord(

@@ -165,8 +165,8 @@ final class StreamThread {
         // the cached partition in its task's group.
         var bufferingTasks: Set<TaskID> = []
         var bufferQueue = 0
-        // Buffered records borrow the batch's buffers: never left behind when it is released,
-        // even when processing throws.
+        // Buffered records borrow the batch's buffers: the groups are emptied here, whether the
+        // batch was processed or processing threw, so that none outlives the batch's release.
         defer { for id in bufferingTasks { tasks[id]?.buffered.removeAll() } }
         var run = 0
         var runNextOffset: Int64?
