@@ -121,11 +121,8 @@ struct ProduceConsumeTests {
         defer { cluster.stop() }
         let topic = uniqueName("after-batch")
         try cluster.createTopic(topic, partitions: 1)
-        let producer = try KafkaProducer(
-            configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
-        let values = (0..<50).map { bytes("value-\($0)") }
-        for value in values { try producer.produce(topic: topic, partition: 0, key: nil, value: value) }
-        try producer.flush(timeout: .seconds(10))
+        let values = (0..<50).map { "value-\($0)" }
+        try produceAndFlush(cluster.bootstrapServers, topic: topic, values: values)
 
         let consumer = try consumerFromBeginning(bootstrapServers: cluster.bootstrapServers, topic: topic)
         defer { consumer.close() }
@@ -146,7 +143,7 @@ struct ProduceConsumeTests {
             #expect(delivered == kept.count)
             return read.count >= values.count
         }
-        #expect(read == values, "every value intact, in order, when read after the whole batch was passed to body")
+        #expect(read == values.map(bytes), "every value intact, in order, when read after the whole batch was passed to body")
         #expect(afterBatchCalls == calls, "once per call, empty batches too")
     }
 

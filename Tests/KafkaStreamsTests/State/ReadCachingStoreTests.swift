@@ -119,15 +119,12 @@ extension ReadCachingStoreTests {
         let (_, cache, _, directory) = try make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let sets = ReadCachingKeyValueBytesStore.minimumSlotCount / 2
-        func set(of key: [UInt8]) -> Int {
-            ReadCachingKeyValueBytesStore.set(ofHash: key.withUnsafeBytes { Murmur2.hash($0) }, sets: sets)
-        }
         let first: [UInt8] = [0, 0]
         var same: [[UInt8]] = []
         var candidate: UInt16 = 1
         while same.count < 2 {
             let key = withUnsafeBytes(of: candidate.bigEndian, Array.init)
-            if set(of: key) == set(of: first) { same.append(key) }
+            if Self.set(of: key, sets: sets) == Self.set(of: first, sets: sets) { same.append(key) }
             candidate += 1
         }
         try cache.put(first, [1])
@@ -142,6 +139,11 @@ extension ReadCachingStoreTests {
         #expect(cache.misses == 0)
         #expect(try cache.get(first) == [1])
         #expect(cache.misses == 1)
+    }
+
+    /// The set of the cache's `sets` that `key` goes to.
+    static func set(of key: [UInt8], sets: Int) -> Int {
+        ReadCachingKeyValueBytesStore.set(ofHash: key.withUnsafeBytes { Murmur2.hash($0) }, sets: sets)
     }
 
     /// Keys 0..<count as 4-byte big-endian arrays.
@@ -182,7 +184,7 @@ extension ReadCachingStoreTests {
         let sets = ReadCachingKeyValueBytesStore.minimumSlotCount / 2
         var perSet: [Int: Int] = [:]
         let keys = Self.keys(200).filter { key in
-            let set = ReadCachingKeyValueBytesStore.set(ofHash: key.withUnsafeBytes { Murmur2.hash($0) }, sets: sets)
+            let set = Self.set(of: key, sets: sets)
             perSet[set, default: 0] += 1
             return perSet[set]! <= 2
         }.prefix(60).map { $0 }
@@ -224,9 +226,7 @@ extension ReadCachingStoreTests {
         // With 28 partitions a task's keys share their hash modulo 4: sets picked by the hash's low
         // bits would leave three quarters unused (at most 256 of 1,024 sets; ~160 expected here).
         let keys = Self.keys(inPartition: 0, of: 28, count: 256)
-        let sets = Set(keys.map { key in
-            ReadCachingKeyValueBytesStore.set(ofHash: key.withUnsafeBytes { Murmur2.hash($0) }, sets: 1024)
-        })
+        let sets = Set(keys.map { Self.set(of: $0, sets: 1024) })
         #expect(sets.count > 200, "256 keys of one partition in \(sets.count) of 1,024 sets (~226 expected)")
         #expect(sets.allSatisfy { (0..<1024).contains($0) })
     }
