@@ -11,8 +11,7 @@ final class RawLoop {
     private let failures = DeliveryFailures()
     private let settings: ClientSettings
     private let topics: [String]
-    /// Next offset to commit per topic (index in `topics`) and partition: last processed + 1, or -1.
-    private var nextOffsets: [[Int64]]
+    private let partitions: Int
     private var lastCommit = ContinuousClock.now
 
     /// - Parameter outputs: the topics the loop produces to. Their metadata is fetched before the
@@ -31,7 +30,7 @@ final class RawLoop {
         for output in outputs { _ = try producer.partitionCount(topic: output, timeout: .seconds(30)) }
         consumer = try KafkaConsumer(configuration: settings.consumer(groupID: groupID))
         self.topics = topics
-        nextOffsets = topics.map { _ in [Int64](repeating: -1, count: partitions) }
+        self.partitions = partitions
         try consumer.subscribe(topics: topics)
     }
 
@@ -39,21 +38,26 @@ final class RawLoop {
     ///
     /// - Parameter process: handles one message and returns the index of its topic in `topics`.
     func run(_ control: BackgroundLoop, process: (borrowing KafkaMessageView) throws -> Int) throws {
+        // Next offset to commit per topic (index in `topics`) and partition, at
+        // `topic * partitions + partition`: last processed + 1, or -1. A local, as a hand-written
+        // loop keeps it: a property of the class, written per record, cost a dynamic exclusivity
+        // check per record (~110 instructions, ~4% of the pass-through loop's thread).
+        var nextOffsets = [Int64](repeating: -1, count: topics.count * partitions)
         while !control.shouldStop {
             if !control.isAssigned, let assignment = try? consumer.assignment(), !assignment.isEmpty {
                 control.markAssigned()
             }
             try consumer.pollBatch(maxMessages: 1000, timeout: .milliseconds(50)) { message in
                 let topic = try process(message)
-                nextOffsets[topic][Int(message.partition)] = message.offset + 1
+                nextOffsets[topic * partitions + Int(message.partition)] = message.offset + 1
             }
             producer.poll()
             try failures.check()
             if ContinuousClock.now - lastCommit >= settings.commitInterval {
-                try commit()
+                try commit(nextOffsets)
             }
         }
-        try commit()
+        try commit(nextOffsets)
         consumer.close()
     }
 
@@ -68,14 +72,12 @@ final class RawLoop {
         try InputData.produce(producer, to: topic, key: key, value: value, timestamp: timestamp >= 0 ? timestamp : nil)
     }
 
-    private func commit() throws {
+    private func commit(_ nextOffsets: [Int64]) throws {
         try producer.flush(timeout: .seconds(60))
         try failures.check()
         var offsets: [TopicPartitionOffset] = []
-        for (topic, next) in zip(topics, nextOffsets) {
-            for (partition, offset) in next.enumerated() where offset >= 0 {
-                offsets.append(TopicPartitionOffset(topic: topic, partition: Int32(partition), offset: offset))
-            }
+        for (index, offset) in nextOffsets.enumerated() where offset >= 0 {
+            offsets.append(TopicPartitionOffset(topic: topics[index / partitions], partition: Int32(index % partitions), offset: offset))
         }
         try consumer.commit(offsets)
         lastCommit = .now
