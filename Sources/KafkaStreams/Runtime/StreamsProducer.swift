@@ -220,21 +220,41 @@ final class StreamsProducer: RecordCollector {
         // Most records (at-least-once, no headers): straight to the producer's lean call, in a
         // call kept small (the other cases, and retries, are out of line).
         if !isTransactional && headers.isEmpty, let handle = topicHandle(topic) {
-            let failure = handle._withUnsafeGuaranteedRef { handle in
-                Self.failure { () throws(KafkaError) in
-                    try producer.produce(to: handle, partition: partition, key: key, value: value, timestamp: timestamp)
-                }
-            }
-            guard let failure else {
-                sentSinceLastReport += 1
-                return
-            }
-            return try produceAfterFailure(
-                failure, topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
-                headers: noHeaders, lastHeader: nil, tag: 0)
+            return try sendLean(
+                through: handle, topic: topic, partition: partition, key: key, value: value, timestamp: timestamp)
         }
         try sendWithHeadersOrInTransaction(
             topic: topic, partition: partition, key: key, value: value, timestamp: timestamp, headers: headers)
+    }
+
+    /// The handle of `topic` for ``sendLean(through:topic:partition:key:value:timestamp:)``, to
+    /// keep for the producer's lifetime; `nil` under exactly-once (whose records carry headers
+    /// and go through a transaction) or when librdkafka refuses the name.
+    func leanHandle(of topic: String) -> Unmanaged<KafkaProducer.Topic>? {
+        isTransactional ? nil : topicHandle(topic)
+    }
+
+    /// Sends a record without headers, at least once, through `handle` (``leanHandle(of:)`` of
+    /// `topic`): what ``send(topic:partition:key:value:timestamp:headers:)`` does for most
+    /// records, for a sink that keeps its topic's handle (no lookup of the handle by name, no
+    /// call through ``RecordCollector``).
+    @inline(__always)
+    func sendLean(
+        through handle: Unmanaged<KafkaProducer.Topic>, topic: String, partition: Int32?,
+        key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, timestamp: Int64
+    ) throws {
+        let failure = handle._withUnsafeGuaranteedRef { handle in
+            Self.failure { () throws(KafkaError) in
+                try producer.produce(to: handle, partition: partition, key: key, value: value, timestamp: timestamp)
+            }
+        }
+        guard let failure else {
+            sentSinceLastReport += 1
+            return
+        }
+        try produceAfterFailure(
+            failure, topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
+            headers: noHeaders, lastHeader: nil, tag: 0)
     }
 
     /// ``send(topic:partition:key:value:timestamp:headers:)`` of a record with headers, under
