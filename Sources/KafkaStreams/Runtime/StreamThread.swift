@@ -156,81 +156,18 @@ final class StreamThread {
     /// One iteration: poll a batch and process it, serve delivery reports, punctuate, maybe commit.
     func runOnce() throws {
         if control.shouldPause != isPaused { try setPaused(control.shouldPause) }
-        var cachedTopic = ""
-        var cachedPartition: Int32 = -1
-        var cachedTask: StreamTask?
-        // Records per task in this batch, counted in runs of the same task (no per-record lookup).
-        var processedByTask: [TaskID: Int] = [:]
-        // Tasks reading several partitions that buffered records of this batch, and the queue of
-        // the cached partition in its task's group.
-        var bufferingTasks: Set<TaskID> = []
-        var bufferQueue = 0
+        var batch = PollBatchState()
         // Buffered records borrow the batch's buffers: the groups are emptied here, whether the
         // batch was processed or processing threw, so that none outlives the batch's release.
-        defer { for id in bufferingTasks { tasks[id]?.buffered.removeAll() } }
-        var run = 0
-        var runNextOffset: Int64?
-        // Whether the direct path takes a repartition record's source header out (``RawRecord/sourceMark``).
-        var directChecksMarks = false
-        // The cached task and its source for the cached topic, unretained, when the task processes
-        // records as they come: `taskByPartition` keeps both alive for the batch, and a retain and
-        // release of each per record cost ~2% of a stateless thread.
-        var direct: (task: Unmanaged<StreamTask>, source: Unmanaged<SourceNodeBase>)?
-        // The record handed to the task on the direct path, made once per run and updated per
-        // record: its topic `String` is then not retained and released per record.
-        var directRecord = RawRecord(
-            topic: "", partition: -1, offset: -1, timestamp: -1, key: nil, value: nil, headers: [])
+        defer { for id in batch.bufferingTasks { tasks[id]?.buffered.removeAll() } }
         let batchStart = ContinuousClock.now
         let batchSize = try consumer.pollBatch(maxMessages: 1000, timeout: .milliseconds(50)) { message in
-            let partition = message.partition
-            if cachedTask == nil || partition != cachedPartition || message.topic != cachedTopic {
-                let topic = message.topic
-                if let previous = cachedTask, run > 0 { processedByTask[previous.id, default: 0] += run }
-                if let nextOffset = runNextOffset {
-                    pendingOffsets[TopicPartition(topic: cachedTopic, partition: cachedPartition)] = nextOffset
-                    runNextOffset = nil
-                }
-                run = 0
-                cachedTopic = topic
-                cachedPartition = partition
-                cachedTask = taskByPartition[TopicPartition(topic: topic, partition: partition)]
-                direct = nil
-                // A task reading several partitions buffers them instead (the path below).
-                if let task = cachedTask, !multiPartitionTasks.contains(task.id) {
-                    let source = try task.source(of: topic)
-                    direct = (Unmanaged.passUnretained(task), Unmanaged.passUnretained(source))
-                    directChecksMarks = task.checksSourceMarks(of: topic)
-                    directRecord.topic = topic
-                    directRecord.partition = partition
-                } else if let task = cachedTask {
-                    bufferQueue = task.buffered.queue(topic: topic, partition: partition)
-                    bufferingTasks.insert(task.id)
-                }
+            if !batch.continuesRun(message) { try startRun(of: message, in: &batch) }
+            if let direct = batch.direct {
+                return try batch.processDirectly(message, task: direct.task, source: direct.source)
             }
-            if let direct {
-                directRecord.offset = message.offset
-                directRecord.timestamp = message.timestamp
-                directRecord.key = message.key
-                directRecord.value = message.value
-                // Most records have no headers: then no headers value is made (and released).
-                if message.certainlyHasNoHeaders {
-                    if !directRecord.headers.isEmpty { directRecord.headers = RecordHeaders() }
-                    directRecord.sourceMark = nil
-                } else {
-                    let (headers, sourceMark) = RecordHeaders.read(from: message, takingSourceMark: directChecksMarks)
-                    directRecord.headers = headers
-                    directRecord.sourceMark = sourceMark
-                }
-                try direct.task._withUnsafeGuaranteedRef { task in
-                    try direct.source._withUnsafeGuaranteedRef { try task.process(&directRecord, from: $0) }
-                }
-                // Recorded per run of one partition, not per record (no hashing per record).
-                runNextOffset = message.offset + 1
-                run += 1
-                return
-            }
-            guard let task = cachedTask else {
-                logger.warning("record of an unassigned partition", metadata: ["topic": "\(message.topic)", "partition": "\(partition)"])
+            guard let task = batch.task else {
+                logger.warning("record of an unassigned partition", metadata: ["topic": "\(message.topic)", "partition": "\(message.partition)"])
                 return
             }
             // A task reading several partitions buffers (``StreamTask/buffered``) to process in
@@ -242,26 +179,23 @@ final class StreamThread {
                 PartitionGroup.BufferedRecord(
                     offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value,
                     headers: headers),
-                to: bufferQueue)
-            run += 1
+                to: batch.bufferQueue)
+            batch.run += 1
         } afterBatch: {
             // Before the batch is released: the buffered records point into it.
-            for id in bufferingTasks.sorted() {
+            for id in batch.bufferingTasks.sorted() {
                 try tasks[id]?.processBuffered { topic, partition, nextOffset in
                     pendingOffsets[TopicPartition(topic: topic, partition: partition)] = nextOffset
                 }
             }
         }
-        if let last = cachedTask, run > 0 { processedByTask[last.id, default: 0] += run }
-        if let nextOffset = runNextOffset {
-            pendingOffsets[TopicPartition(topic: cachedTopic, partition: cachedPartition)] = nextOffset
-        }
+        if let (partition, nextOffset) = batch.endRun() { pendingOffsets[partition] = nextOffset }
         if batchSize > 0 {
             let elapsed = ContinuousClock.now - batchStart
             let nanosPerRecord = (elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000) / Int64(batchSize)
             metrics.pollBatchSize.record(batchSize)
             metrics.producedRecords.increment(by: producer.takeSentCount())
-            for (id, count) in processedByTask {
+            for (id, count) in batch.processedByTask {
                 metrics.processed(id, records: count, nanoseconds: nanosPerRecord * Int64(count))
                 if let task = tasks[id] {
                     metrics.dropped(id, total: task.context.droppedRecords, late: task.context.droppedLateRecords)
@@ -273,6 +207,31 @@ final class StreamThread {
         for task in tasks.values { try task.punctuateWallClock() }
         if ContinuousClock.now - lastCommit >= commitInterval || isOverUncommittedBudget {
             try commit()
+        }
+    }
+
+    /// Starts a run of records of `message`'s partition: ends the previous run, finds the
+    /// partition's task, and whether it takes the records directly or buffers them.
+    @inline(never)
+    private func startRun(of message: borrowing KafkaMessageView, in batch: inout PollBatchState) throws {
+        if let (partition, nextOffset) = batch.endRun() { pendingOffsets[partition] = nextOffset }
+        let topic = message.topic
+        let partition = message.partition
+        batch.topic = topic
+        batch.partition = partition
+        batch.task = taskByPartition[TopicPartition(topic: topic, partition: partition)]
+        batch.direct = nil
+        guard let task = batch.task else { return }
+        // A task reading several partitions buffers them instead.
+        if multiPartitionTasks.contains(task.id) {
+            batch.bufferQueue = task.buffered.queue(topic: topic, partition: partition)
+            batch.bufferingTasks.insert(task.id)
+        } else {
+            let source = try task.source(of: topic)
+            batch.direct = (Unmanaged.passUnretained(task), Unmanaged.passUnretained(source))
+            batch.directChecksMarks = task.checksSourceMarks(of: topic)
+            batch.directRecord.topic = topic
+            batch.directRecord.partition = partition
         }
     }
 
