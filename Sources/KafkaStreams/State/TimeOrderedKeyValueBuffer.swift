@@ -30,7 +30,8 @@ final class TimeOrderedKeyValueBuffer: StateStore {
     /// The store with its changelog layer.
     private let bytes: any KeyValueBytesStore
     private var isLoaded = false
-    private var index: [[UInt8]: Entry] = [:]
+    /// By key; ``ByteKey`` hashes a key's bytes in one call, where `[UInt8]` hashes byte by byte.
+    private var index: [ByteKey: Entry] = [:]
     /// Buffered keys by (buffer time, key bytes), from `head` on.
     private var order: [(time: Int64, key: [UInt8])] = []
     private var head = 0
@@ -57,7 +58,7 @@ final class TimeOrderedKeyValueBuffer: StateStore {
     ) throws {
         try load()
         let bufferTime: Int64
-        if let existing = index[key] {
+        if let existing = index[ByteKey(key)] {
             bufferTime = existing.time
             byteSize -= existing.size
         } else {
@@ -68,7 +69,7 @@ final class TimeOrderedKeyValueBuffer: StateStore {
         let value = Self.encode(newValue: newValue, oldValue: oldValue, timestamp: timestamp, headers: headers)
         try bytes.put(storeKey, value)
         let size = storeKey.count + value.count
-        index[key] = Entry(time: bufferTime, size: size)
+        index[ByteKey(key)] = Entry(time: bufferTime, size: size)
         byteSize += size
     }
 
@@ -82,7 +83,7 @@ final class TimeOrderedKeyValueBuffer: StateStore {
             order.removeFirst(head)
             head = 0
         }
-        if let entry = index.removeValue(forKey: key) { byteSize -= entry.size }
+        if let entry = index.removeValue(forKey: ByteKey(key)) { byteSize -= entry.size }
         let storeKey = Self.storeKey(time: time, key: key)
         guard let value = try bytes.delete(storeKey) else {
             throw StreamsError.stateStore(store: name, message: "a buffered key is missing from the store")
@@ -106,7 +107,7 @@ final class TimeOrderedKeyValueBuffer: StateStore {
             }
             let time = storeKey.withUnsafeBytes { loadBigEndianInt64($0, at: 0) }
             let key = Array(storeKey.dropFirst(8))
-            if let existing = index[key] {
+            if let existing = index[ByteKey(key)] {
                 // Not expected (a key keeps its time while buffered): keep the later entry.
                 let (stale, keep) = existing.time <= time ? (existing.time, time) : (time, existing.time)
                 try bytes.delete(Self.storeKey(time: stale, key: key))
@@ -115,7 +116,7 @@ final class TimeOrderedKeyValueBuffer: StateStore {
                 order.removeAll { $0.time == existing.time && $0.key == key }
             }
             let size = storeKey.count + value.count
-            index[key] = Entry(time: time, size: size)
+            index[ByteKey(key)] = Entry(time: time, size: size)
             order.append((time, key))
             byteSize += size
         }
