@@ -230,8 +230,10 @@ final class StreamTask {
     private var lastSource: SourceNodeBase?
 
     /// Records waiting to be processed in timestamp order (tasks with several input partitions):
-    /// filled and drained within one poll batch, whose buffers they borrow.
-    var buffered = PartitionGroup()
+    /// filled and drained within one poll batch, whose buffers they borrow. Unchecked for
+    /// exclusive access: only the stream thread touches it, in accesses that end before a record
+    /// is processed; checked, each record paid two dynamic checks (~180 instructions).
+    @exclusivity(unchecked) var buffered = PartitionGroup()
 
     /// Processes every buffered record, smallest timestamp first, then calls `processed` with
     /// each partition that had records and the offset after its last. When processing throws,
