@@ -232,7 +232,7 @@ extension KStream {
         _ table: KTable<Key, TableValue>, joined: Joined<Key, Value, TableValue>? = nil,
         _ joiner: @escaping @Sendable (Value, TableValue) throws -> Result
     ) -> KStream<Key, Result> {
-        streamTableJoin(table, joined: joined, leftJoin: false) { value, tableValue in try joiner(value, tableValue!) }
+        streamTableJoin(table, joined: joined, joinFound: joiner, joinMissing: nil)
     }
 
     /// Like ``join(_:joined:_:)``, and records whose key is not in the table produce
@@ -241,13 +241,19 @@ extension KStream {
         _ table: KTable<Key, TableValue>, joined: Joined<Key, Value, TableValue>? = nil,
         _ joiner: @escaping @Sendable (Value, TableValue?) throws -> Result
     ) -> KStream<Key, Result> {
-        streamTableJoin(table, joined: joined, leftJoin: true, joiner: joiner)
+        streamTableJoin(
+            table, joined: joined, joinFound: { value, tableValue in try joiner(value, tableValue) },
+            joinMissing: { value in try joiner(value, nil) })
     }
 
+    /// A stream-table join: `joinFound` for records whose key the table has, `joinMissing` for the
+    /// others (a left join), which an inner join (`nil`) drops.
     private func streamTableJoin<TableValue, Result>(
-        _ table: KTable<Key, TableValue>, joined: Joined<Key, Value, TableValue>?, leftJoin: Bool,
-        joiner: @escaping @Sendable (Value, TableValue?) throws -> Result
+        _ table: KTable<Key, TableValue>, joined: Joined<Key, Value, TableValue>?,
+        joinFound: @escaping @Sendable (Value, TableValue) throws -> Result,
+        joinMissing: (@Sendable (Value) throws -> Result)?
     ) -> KStream<Key, Result> {
+        let leftJoin = joinMissing != nil
         let topology = builder.topology
         builder.record {
             guard table.builder === builder else {
@@ -263,7 +269,8 @@ extension KStream {
         let getter = table.valueGetterSupplier
         builder.addProcessor(node, parents: [stream.name], stores: getter.storeNames) { _ in
             KStreamKTableJoinNode<Key, Value, Key, TableValue, Result>(
-                name: node, getter: getter, leftJoin: leftJoin, keySelector: { key, _ in key }, joiner: joiner)
+                name: node, getter: getter, keySelector: { key, _ in key }, joinFound: joinFound,
+                joinMissing: joinMissing)
         }
         return KStream<Key, Result>(
             builder: builder, name: node, key: joined?.keySerde ?? stream.keySerde, value: nil, repartitionRequired: false)
@@ -288,9 +295,7 @@ extension KStream {
         keySelector: @escaping @Sendable (Key, Value) throws -> GlobalKey,
         _ joiner: @escaping @Sendable (Value, GlobalValue) throws -> Result
     ) -> KStream<Key, Result> {
-        globalTableJoin(globalTable, named: named, leftJoin: false, keySelector: keySelector) { value, globalValue in
-            try joiner(value, globalValue!)
-        }
+        globalTableJoin(globalTable, named: named, keySelector: keySelector, joinFound: joiner, joinMissing: nil)
     }
 
     /// Like ``join(_:named:keySelector:_:)``, and records whose lookup key is not in the table
@@ -300,13 +305,19 @@ extension KStream {
         keySelector: @escaping @Sendable (Key, Value) throws -> GlobalKey,
         _ joiner: @escaping @Sendable (Value, GlobalValue?) throws -> Result
     ) -> KStream<Key, Result> {
-        globalTableJoin(globalTable, named: named, leftJoin: true, keySelector: keySelector, joiner: joiner)
+        globalTableJoin(
+            globalTable, named: named, keySelector: keySelector,
+            joinFound: { value, globalValue in try joiner(value, globalValue) },
+            joinMissing: { value in try joiner(value, nil) })
     }
 
+    /// A global-table join: `joinFound` for records whose lookup key the table has, `joinMissing`
+    /// for the others (a left join), which an inner join (`nil`) drops.
     private func globalTableJoin<GlobalKey, GlobalValue, Result>(
-        _ globalTable: GlobalKTable<GlobalKey, GlobalValue>, named: Named?, leftJoin: Bool,
+        _ globalTable: GlobalKTable<GlobalKey, GlobalValue>, named: Named?,
         keySelector: @escaping @Sendable (Key, Value) throws -> GlobalKey,
-        joiner: @escaping @Sendable (Value, GlobalValue?) throws -> Result
+        joinFound: @escaping @Sendable (Value, GlobalValue) throws -> Result,
+        joinMissing: (@Sendable (Value) throws -> Result)?
     ) -> KStream<Key, Result> {
         builder.record {
             guard globalTable.builder === builder else {
@@ -319,7 +330,7 @@ extension KStream {
         let getter = globalTable.valueGetterSupplier
         builder.addProcessor(node, parents: [name]) { _ in
             KStreamKTableJoinNode<Key, Value, GlobalKey, GlobalValue, Result>(
-                name: node, getter: getter, leftJoin: leftJoin, keySelector: keySelector, joiner: joiner)
+                name: node, getter: getter, keySelector: keySelector, joinFound: joinFound, joinMissing: joinMissing)
         }
         return KStream<Key, Result>(
             builder: builder, name: node, key: keySerde, value: nil, repartitionRequired: repartitionRequired)

@@ -69,6 +69,18 @@ final class TimestampedKeyValueStore<Key, Value> {
         return try TimestampedValueBytes.read(stored, serdeName: serde.name, timestamp: &timestamp, serde.deserializeFrom)
     }
 
+    /// Calls `body` with the value under the key set by ``setKey(_:)``, if there is one, and
+    /// returns whether it did: no `Value?` is made, whose metadata unspecialized callers would
+    /// look up.
+    @inline(__always)
+    func withSetKeyValue(_ body: (Value) throws -> Void) throws -> Bool {
+        guard let stored = try bytes.get(keyBuffer) else { return false }
+        let serde = valueSerde
+        var timestamp: Int64 = 0
+        try body(try TimestampedValueBytes.read(stored, serdeName: serde.name, timestamp: &timestamp, serde.deserializeFrom))
+        return true
+    }
+
     /// Stores a value under the key set by ``setKey(_:)`` (deletes the key when the value
     /// serializes to null).
     @inline(__always)
