@@ -21,18 +21,15 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
     /// released around every send (the compiler cannot know the task keeps it alive), while a
     /// `let` of the node itself is known to live as long as the node's call.
     private let collector: any RecordCollector
-    /// The collector when it is the stream thread's at-least-once producer: records without
-    /// headers then go to it through ``leanHandle`` (``StreamsProducer/sendLean(through:topic:partition:key:value:timestamp:)``),
-    /// a direct call with the topic's handle, instead of a call through ``RecordCollector`` that
-    /// finds the handle by name (~80 instructions per record, ~2% of a stateless topology's
-    /// thread). Unretained: ``collector`` keeps it, and a strong reference was retained and
-    /// released around every send.
-    private let producer: Unmanaged<StreamsProducer>?
-    /// The producer's handle of ``topic``, unretained (the producer keeps it as long as it
-    /// lives, and this node keeps the producer): found on the first record; `nil` when there
-    /// is none (librdkafka refused the name, or not yet looked up: ``leanHandleLookedUp``).
-    private var leanHandle: Unmanaged<KafkaProducer.Topic>?
-    private var leanHandleLookedUp = false
+    /// The collector when it is the stream thread's at-least-once producer, and its handle of
+    /// ``topic``: records without headers then go to it directly
+    /// (``StreamsProducer/sendLean(through:topic:partition:key:value:timestamp:)``) instead of
+    /// through ``RecordCollector``, which finds the handle by name (~80 instructions per record,
+    /// ~2% of a stateless topology's thread). `nil` for other collectors, or when librdkafka
+    /// refused the topic's name. Both unretained: ``collector`` keeps the producer, which keeps
+    /// its handles as long as it lives, and a strong reference was retained and released
+    /// around every send.
+    private let lean: (producer: Unmanaged<StreamsProducer>, topic: Unmanaged<KafkaProducer.Topic>)?
     // Unchecked: only this node touches its buffers, on its task's thread.
     @exclusivity(unchecked) private var keyBuffer: [UInt8] = []
     @exclusivity(unchecked) private var valueBuffer: [UInt8] = []
@@ -50,8 +47,10 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
         self.partitioner = partitioner
         self.task = task
         self.collector = task.collector
-        self.producer = (task.collector as? StreamsProducer).flatMap {
-            $0.isTransactional ? nil : Unmanaged.passUnretained($0)
+        if let producer = task.collector as? StreamsProducer, let handle = producer.leanHandle(of: self.topic) {
+            lean = (Unmanaged.passUnretained(producer), handle)
+        } else {
+            lean = nil
         }
         super.init(name: name)
     }
@@ -94,24 +93,15 @@ final class SinkNode<Key, Value>: ProcessorNode<Key, Value> {
         if partition == nil, let keyBytes {
             partition = Murmur2.partition(forKey: keyBytes, partitionCount: try count())
         }
-        if headers.isEmpty, let producer, let handle = leanHandle ?? lookUpLeanHandle() {
-            return try producer._withUnsafeGuaranteedRef { producer in
+        if headers.isEmpty, let lean {
+            return try lean.producer._withUnsafeGuaranteedRef { producer in
                 try producer.sendLean(
-                    through: handle, topic: topic, partition: partition, key: keyBytes, value: valueBytes,
+                    through: lean.topic, topic: topic, partition: partition, key: keyBytes, value: valueBytes,
                     timestamp: timestamp)
             }
         }
         try collector.send(
             topic: topic, partition: partition, key: keyBytes, value: valueBytes, timestamp: timestamp, headers: headers)
-    }
-
-    /// ``leanHandle``, looked up once.
-    @inline(never)
-    private func lookUpLeanHandle() -> Unmanaged<KafkaProducer.Topic>? {
-        guard !leanHandleLookedUp else { return nil }
-        leanHandleLookedUp = true
-        leanHandle = producer?.takeUnretainedValue().leanHandle(of: topic)
-        return leanHandle
     }
 
     /// Calls `body` with the key's bytes, or `nil` for Kafka's null.
