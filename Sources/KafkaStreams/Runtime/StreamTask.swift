@@ -51,8 +51,13 @@ final class StreamTask {
             // They read RocksDB directly, never through the thread's read cache.
             context.byteStores[storeName] = bytes
             var logged: any KeyValueBytesStore = bytes
-            if let rocksDB = bytes as? RocksDBKeyValueStore, let budget = context.readCacheBudget {
-                logged = ReadCachingKeyValueBytesStore(inner: rocksDB, budget: budget)
+            if let budget = context.readCacheBudget {
+                if let rocksDB = bytes as? RocksDBKeyValueStore {
+                    logged = ReadCachingKeyValueBytesStore(inner: rocksDB, budget: budget)
+                } else if let segmented = bytes as? any RetentionBoundedBytesStore, segmented.isPersistent {
+                    // Window and session stores on RocksDB; in memory, a B-tree read is cheap.
+                    logged = ReadCachingSegmentedBytesStore(inner: segmented, budget: budget)
+                }
             }
             var buffer: TransactionBufferingKeyValueBytesStore?
             if exactlyOnce, let atomic = logged as? any KeyValueBytesStore & AtomicBatchWriting {

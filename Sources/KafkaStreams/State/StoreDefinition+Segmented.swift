@@ -96,10 +96,17 @@ extension SegmentedBytesStore {
 }
 
 extension ChangeLoggingKeyValueBytesStore {
-    /// The store under any changelog layers (which read straight through to it).
+    /// The store under any changelog and read-cache layers (which read straight through to it).
     static func unwrap(_ store: any KeyValueBytesStore) -> any KeyValueBytesStore {
         var inner = store
-        while let logging = inner as? ChangeLoggingKeyValueBytesStore { inner = logging.inner }
-        return inner
+        while true {
+            if let logging = inner as? ChangeLoggingKeyValueBytesStore {
+                inner = logging.inner
+            } else if let cached = inner as? ReadCachingSegmentedBytesStore {
+                inner = cached.inner
+            } else {
+                return inner
+            }
+        }
     }
 }

@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func theTableIsChargedToTheBudgetAndRefundedAtClose() throws {
-        let (_, cache, budget, directory) = try make(budget: ReadCachingKeyValueBytesStore.minimumTableBytes + 10)
+        let (_, cache, budget, directory) = try make(budget: ReadCacheTable.minimumTableBytes + 10)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(budget.remaining == budget.capacity, "nothing allocated before the first access")
         try cache.put([1], [10])
@@ -76,7 +76,7 @@ import Testing
     @Test func entriesLargerThanASlotAreNotCached() throws {
         let (_, cache, _, directory) = try make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let large = Array(repeating: UInt8(5), count: ReadCachingKeyValueBytesStore.slotBytes)
+        let large = Array(repeating: UInt8(5), count: ReadCacheTable.slotBytes)
         try cache.put([1], large)
         #expect(try cache.get([1]) == large)
         #expect(cache.misses == 1)
@@ -118,7 +118,7 @@ extension ReadCachingStoreTests {
     @Test func twoKeysOfOneSetStayCachedAndAThirdEvictsTheLeastRecent() throws {
         let (_, cache, _, directory) = try make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let sets = ReadCachingKeyValueBytesStore.minimumSlotCount / 2
+        let sets = ReadCacheTable.minimumSlotCount / 2
         let first: [UInt8] = [0, 0]
         var same: [[UInt8]] = []
         var candidate: UInt16 = 1
@@ -143,7 +143,7 @@ extension ReadCachingStoreTests {
 
     /// The set of the cache's `sets` that `key` goes to.
     static func set(of key: [UInt8], sets: Int) -> Int {
-        ReadCachingKeyValueBytesStore.set(ofHash: key.withUnsafeBytes { Murmur2.hash($0) }, sets: sets)
+        ReadCacheTable.set(ofHash: key.withUnsafeBytes { Murmur2.hash($0) }, sets: sets)
     }
 
     /// Keys 0..<count as 4-byte big-endian arrays.
@@ -166,13 +166,13 @@ extension ReadCachingStoreTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let keys = Self.keys(900)
         for key in keys { try cache.put(key, key) }
-        #expect(cache.slotCount == ReadCachingKeyValueBytesStore.minimumSlotCount)
+        #expect(cache.slotCount == ReadCacheTable.minimumSlotCount)
         let lastRoundMisses = try Self.readRounds(cache, keys, rounds: 8)
         #expect(cache.slotCount >= 2048, "900 keys need more than 1,024 slots in two-way sets (\(cache.slotCount))")
         // A cyclic scan misses every time in the few sets that three or more keys share (~6% of
         // sets at this load), ~170 here; at 256 slots nearly every read missed.
         #expect(lastRoundMisses < keys.count / 4, "once grown, most keys stay cached (\(lastRoundMisses) misses)")
-        #expect(budget.capacity - budget.remaining == cache.slotCount * ReadCachingKeyValueBytesStore.slotBytes)
+        #expect(budget.capacity - budget.remaining == cache.slotCount * ReadCacheTable.slotBytes)
         try cache.close()
         #expect(budget.remaining == budget.capacity, "the grown table is refunded in full")
     }
@@ -181,7 +181,7 @@ extension ReadCachingStoreTests {
         let (_, cache, budget, directory) = try make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // 60 keys, at most two per set of the smallest table: they fit by construction.
-        let sets = ReadCachingKeyValueBytesStore.minimumSlotCount / 2
+        let sets = ReadCacheTable.minimumSlotCount / 2
         var perSet: [Int: Int] = [:]
         let keys = Self.keys(200).filter { key in
             let set = Self.set(of: key, sets: sets)
@@ -191,20 +191,20 @@ extension ReadCachingStoreTests {
         #expect(keys.count == 60)
         for key in keys { try cache.put(key, key) }
         let lastRoundMisses = try Self.readRounds(cache, keys, rounds: 20)
-        #expect(cache.slotCount == ReadCachingKeyValueBytesStore.minimumSlotCount)
+        #expect(cache.slotCount == ReadCacheTable.minimumSlotCount)
         #expect(lastRoundMisses == 0)
-        #expect(budget.capacity - budget.remaining == ReadCachingKeyValueBytesStore.minimumTableBytes)
+        #expect(budget.capacity - budget.remaining == ReadCacheTable.minimumTableBytes)
     }
 
     @Test func aTableDoesNotGrowPastTheBudget() throws {
-        let budgetBytes = ReadCachingKeyValueBytesStore.minimumTableBytes * 3
+        let budgetBytes = ReadCacheTable.minimumTableBytes * 3
         let (_, cache, budget, directory) = try make(budget: budgetBytes)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let keys = Self.keys(900)
         for key in keys { try cache.put(key, key) }
         _ = try Self.readRounds(cache, keys, rounds: 8)
-        #expect(cache.slotCount == ReadCachingKeyValueBytesStore.minimumSlotCount * 2, "256 → 512 fits in 3 minimum tables, 1,024 does not")
-        #expect(budget.remaining == budgetBytes - cache.slotCount * ReadCachingKeyValueBytesStore.slotBytes)
+        #expect(cache.slotCount == ReadCacheTable.minimumSlotCount * 2, "256 → 512 fits in 3 minimum tables, 1,024 does not")
+        #expect(budget.remaining == budgetBytes - cache.slotCount * ReadCacheTable.slotBytes)
     }
 
     /// Keys `0..<count` (4-byte big-endian) that the producer's partitioner puts in `partition` of
@@ -248,7 +248,7 @@ extension ReadCachingStoreTests {
         // Reads until the table grows: the read that grows it missed, and its key was cached just
         // before the table doubled.
         var reads = 0
-        while cache.slotCount == ReadCachingKeyValueBytesStore.minimumSlotCount {
+        while cache.slotCount == ReadCacheTable.minimumSlotCount {
             #expect(try cache.get(keys[reads % keys.count]) == keys[reads % keys.count])
             reads += 1
             try #require(reads < 100_000, "the table never grew")
@@ -270,6 +270,6 @@ extension ReadCachingStoreTests {
         let lastRoundMisses = try Self.readRounds(cache, keys, rounds: 40)
         #expect(cache.slotCount > 4096, "2,500 keys in \(cache.slotCount) slots")
         #expect(lastRoundMisses < keys.count / 50, "\(lastRoundMisses) misses of \(keys.count) in the last round, at \(cache.slotCount) slots")
-        #expect(budget.capacity - budget.remaining == cache.slotCount * ReadCachingKeyValueBytesStore.slotBytes)
+        #expect(budget.capacity - budget.remaining == cache.slotCount * ReadCacheTable.slotBytes)
     }
 }

@@ -1,6 +1,6 @@
 /// The bytes that the read caches of one stream thread's RocksDB stores may hold together
-/// (``ReadCachingKeyValueBytesStore``): each store takes its whole table at once and gives it back
-/// when it closes.
+/// (``ReadCacheTable``, in front of key-value, window and session stores): each store takes its
+/// table at once, grows it in steps, and gives it back when it closes.
 ///
 /// One per stream thread, used only on that thread.
 final class ReadCacheBudget {

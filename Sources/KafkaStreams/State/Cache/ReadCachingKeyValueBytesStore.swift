@@ -1,11 +1,3 @@
-#if canImport(Darwin)
-import Darwin
-#elseif canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// A bounded cache of recent reads and writes in front of a task's RocksDB key-value store, used
 /// only by the thread that processes the task.
 ///
@@ -14,97 +6,37 @@ import Musl
 /// update the cache, so RocksDB stays the truth: interactive queries, which read RocksDB directly
 /// from other threads, see every write, and nothing is lost when the cache drops an entry. Unlike
 /// the record cache (``CachingKeyValueBytesStore``) it changes nothing downstream or in the
-/// changelog.
-///
-/// Two-way set-associative: a key's hash picks a set of two slots, and a key that is not there
-/// takes the slot used less recently. Slots also remember keys known to be absent. All slots live
-/// in one table allocated at the first access (``slotCount`` × ``slotBytes``, taken from the
-/// thread's ``ReadCacheBudget``; a store whose table does not fit is read directly). Entries are copied into the table, never kept
-/// as separate allocations: thousands of small long-lived arrays spread over the heap would keep
-/// the memory RocksDB frees after each memtable flush from being reused (the 1M-key memory check
-/// grew by 70 MiB that way). An entry larger than a slot is not cached.
-///
-/// A table starts at ``minimumSlotCount`` slots and doubles, entries kept, up to ``maximumSlotCount``, while the
-/// store's reads miss and its keys keep evicting each other (more than one access in 32): a
-/// thread with many tasks, each with a small store, then caches all of them instead of spending
-/// the budget on the first stores' full-size tables and reading the others' from RocksDB.
+/// changelog. The slots and their sizing are ``ReadCacheTable``'s.
 final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
-    /// Slots of a new table, and of the largest: powers of two, two per set.
-    static let minimumSlotCount = 256
-    /// 4 MiB a store, half the default budget of a thread: a few large stores may use the
-    /// budget (at 2,048 slots a task's table of 2,500 rows missed ~77% of its lookups, each
-    /// ~10,000 instructions in RocksDB), while growth only on misses keeps small stores small.
-    static let maximumSlotCount = 32768
-    /// Bytes of key and value one slot holds.
-    static let slotBytes = 128
-    static var minimumTableBytes: Int { minimumSlotCount * slotBytes }
-
-    // The mutable state below is unchecked for exclusive access: only the processing thread
-    // touches it, and no access spans a call out of this store (RocksDB's calls do not call
-    // back). Checked, each lookup paid ~5 dynamic checks (~85 instructions), ~3% of a stream-table
-    // join's thread.
-
-    /// Slots of the current table; 0 before the first access and without a table.
-    @exclusivity(unchecked) private(set) var slotCount = 0
-    private var tableBytes: Int { slotCount * Self.slotBytes }
-    /// Lookups and writes, and entries pushed out of a full set by them, since the table was made.
-    @exclusivity(unchecked) private var accessesSinceResize = 0
-    @exclusivity(unchecked) private var evictionsSinceResize = 0
-
-    private enum SlotState: UInt8 {
-        case empty, present, absent
-    }
-
     let inner: RocksDBKeyValueStore
-    private let budget: ReadCacheBudget
-    /// `nil` until the first access, and when the budget could not afford it.
-    @exclusivity(unchecked) private var table: UnsafeMutableRawPointer?
-    @exclusivity(unchecked) private var triedToAllocate = false
-    @exclusivity(unchecked) private var states: [SlotState] = []
-    @exclusivity(unchecked) private var keyLengths: [UInt8] = []
-    @exclusivity(unchecked) private var valueLengths: [UInt8] = []
-    /// Per set: the way (0 or 1) used last.
-    @exclusivity(unchecked) private var recentWays: [UInt8] = []
-    /// Lookups answered by the cache and by RocksDB, for tests and metrics.
-    @exclusivity(unchecked) private(set) var hits = 0
-    @exclusivity(unchecked) private(set) var misses = 0
+    private let cache: ReadCacheTable
 
     var name: String { inner.name }
     var isPersistent: Bool { inner.isPersistent }
+    /// Slots of the cache's table (0 before the first access), and lookups answered by the cache
+    /// and by RocksDB: for tests and metrics.
+    var slotCount: Int { cache.slotCount }
+    var hits: Int { cache.hits }
+    var misses: Int { cache.misses }
 
     init(inner: RocksDBKeyValueStore, budget: ReadCacheBudget) {
         self.inner = inner
-        self.budget = budget
+        self.cache = ReadCacheTable(budget: budget)
     }
 
-    deinit { releaseTable() }
-
     func get(_ key: [UInt8]) throws -> [UInt8]? {
-        guard let table = tableIfAffordable() else { return try inner.get(key) }
-        accessesSinceResize += 1
-        let set = setIndex(of: key)
-        if let index = slot(holding: key, in: set, table: table) {
-            hits += 1
-            guard states[index] == .present else { return nil }
-            let start = table + index * Self.slotBytes + key.count
-            return Array(UnsafeRawBufferPointer(start: start, count: Int(valueLengths[index])))
-        }
-        misses += 1
-        let value = try inner.get(key)
-        remember(key, value, at: victim(in: set), in: table)
-        growIfThrashing()
-        return value
+        try cache.value(of: key) { try inner.get($0) }
     }
 
     func put(_ key: [UInt8], _ value: [UInt8]) throws {
         try inner.put(key, value)
-        remember(key, value)
+        cache.remember(key, value)
     }
 
     @discardableResult
     func delete(_ key: [UInt8]) throws -> [UInt8]? {
         let old = try inner.delete(key)
-        remember(key, nil)
+        cache.remember(key, nil)
         return old
     }
 
@@ -115,162 +47,15 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
     func approximateNumEntries() throws -> Int { try inner.approximateNumEntries() }
 
     func removeAll() throws {
-        forgetAll()
+        cache.forgetAll()
         try inner.removeAll()
     }
 
     func flush() throws { try inner.flush() }
 
     func close() throws {
-        releaseTable()
+        cache.release()
         try inner.close()
-    }
-
-    // MARK: - Slots
-
-    private func tableIfAffordable() -> UnsafeMutableRawPointer? {
-        if let table { return table }
-        guard !triedToAllocate else { return nil }
-        triedToAllocate = true
-        guard budget.take(Self.minimumTableBytes) else { return nil }
-        return makeTable(slots: Self.minimumSlotCount)
-    }
-
-    /// A new, empty table of `slots` slots, its bytes already taken from the budget.
-    private func makeTable(slots: Int) -> UnsafeMutableRawPointer {
-        let made = UnsafeMutableRawPointer.allocate(byteCount: slots * Self.slotBytes, alignment: 16)
-        table = made
-        slotCount = slots
-        states = Array(repeating: .empty, count: slots)
-        recentWays = Array(repeating: 0, count: slots / 2)
-        keyLengths = Array(repeating: 0, count: slots)
-        valueLengths = Array(repeating: 0, count: slots)
-        accessesSinceResize = 0
-        evictionsSinceResize = 0
-        return made
-    }
-
-    /// After a lookup that missed, every `2 × slotCount` accesses: doubles the table, keeping its
-    /// entries, when more than one access in 32 evicted an entry and the budget has the
-    /// difference. (One in eight left a store of ~600 keys at 1,024 slots with ~8% misses, where the
-    /// fixed 2,048 slots before had ~1%.) Only misses grow it: a store that is only written gains
-    /// nothing from a larger one.
-    private func growIfThrashing() {
-        guard accessesSinceResize >= slotCount * 2 else { return }
-        let thrashing = evictionsSinceResize * 32 > accessesSinceResize
-        accessesSinceResize = 0
-        evictionsSinceResize = 0
-        guard thrashing, slotCount < Self.maximumSlotCount, let old = table else { return }
-        let slots = slotCount * 2
-        guard budget.take((slots - slotCount) * Self.slotBytes) else { return }
-        let (oldSlots, oldStates, oldKeyLengths, oldValueLengths) = (slotCount, states, keyLengths, valueLengths)
-        let table = makeTable(slots: slots)
-        // The entries move over: emptied instead, a table growing from 256 to 2,048 slots missed
-        // ~10% of a 36,000-lookup join task's reads. A set's keys take one more bit of their
-        // mixed hash (``set(ofHash:sets:)``), so each old set splits into two new ones and no
-        // entry is pushed out.
-        for index in 0..<oldSlots where oldStates[index] != .empty {
-            let entry = old + index * Self.slotBytes
-            let keyCount = Int(oldKeyLengths[index])
-            let hash = Murmur2.hash(UnsafeRawBufferPointer(start: entry, count: keyCount))
-            let target = victim(in: Self.set(ofHash: hash, sets: slots / 2))
-            (table + target * Self.slotBytes).copyMemory(from: entry, byteCount: keyCount + Int(oldValueLengths[index]))
-            keyLengths[target] = oldKeyLengths[index]
-            valueLengths[target] = oldValueLengths[index]
-            states[target] = oldStates[index]
-        }
-        old.deallocate()
-    }
-
-    private func releaseTable() {
-        guard let table else { return }
-        table.deallocate()
-        self.table = nil
-        budget.giveBack(tableBytes)
-        slotCount = 0
-        states = []
-    }
-
-    @inline(__always)
-    private func setIndex(of key: [UInt8]) -> Int {
-        Self.set(ofHash: key.withUnsafeBytes { Murmur2.hash($0) }, sets: slotCount / 2)
-    }
-
-    /// The set of a key with this murmur2 hash among `sets` (a power of two): the high bits of the
-    /// hash times an odd constant (Fibonacci hashing), which depend on every bit of the hash.
-    ///
-    /// Not the hash's low bits: the keys of a task share `murmur2 % partitions` (the producer's
-    /// partitioner put them there), so with an even partition count they share low bits too and
-    /// would use a fraction of the sets: a quarter with 28 partitions, where a cyclic read of 400
-    /// keys of one task missed 196 times a round.
-    @inline(__always)
-    static func set(ofHash hash: Int32, sets: Int) -> Int {
-        let mixed = UInt32(bitPattern: hash) &* 0x9E37_79B1
-        return Int(truncatingIfNeeded: mixed >> UInt32(32 - sets.trailingZeroBitCount))
-    }
-
-    /// The slot of `set` holding `key`, marked as used last.
-    @inline(__always)
-    private func slot(holding key: [UInt8], in set: Int, table: UnsafeMutableRawPointer) -> Int? {
-        for way in 0..<2 {
-            let index = set * 2 + way
-            guard states[index] != .empty, Int(keyLengths[index]) == key.count else { continue }
-            let equal = key.withUnsafeBytes { bytes in
-                bytes.isEmpty || memcmp(table + index * Self.slotBytes, bytes.baseAddress!, bytes.count) == 0
-            }
-            if equal {
-                recentWays[set] = UInt8(way)
-                return index
-            }
-        }
-        return nil
-    }
-
-    /// The slot of `set` a new key takes: an empty one, else the one used less recently.
-    @inline(__always)
-    private func victim(in set: Int) -> Int {
-        let way: Int
-        if states[set * 2] == .empty {
-            way = 0
-        } else if states[set * 2 + 1] == .empty {
-            way = 1
-        } else {
-            way = 1 - Int(recentWays[set])
-            evictionsSinceResize += 1
-        }
-        recentWays[set] = UInt8(way)
-        return set * 2 + way
-    }
-
-    private func remember(_ key: [UInt8], _ value: [UInt8]?) {
-        guard let table = tableIfAffordable() else { return }
-        accessesSinceResize += 1
-        let set = setIndex(of: key)
-        remember(key, value, at: slot(holding: key, in: set, table: table) ?? victim(in: set), in: table)
-    }
-
-    /// Makes the slot hold `key` → `value` (`nil`: known absent), or empties it when they do
-    /// not fit in a slot.
-    private func remember(_ key: [UInt8], _ value: [UInt8]?, at index: Int, in table: UnsafeMutableRawPointer) {
-        let valueCount = value?.count ?? 0
-        guard key.count + valueCount <= Self.slotBytes else {
-            states[index] = .empty
-            return
-        }
-        let slot = table + index * Self.slotBytes
-        key.withUnsafeBytes { bytes in
-            if let base = bytes.baseAddress { slot.copyMemory(from: base, byteCount: bytes.count) }
-        }
-        value?.withUnsafeBytes { bytes in
-            if let base = bytes.baseAddress { (slot + key.count).copyMemory(from: base, byteCount: bytes.count) }
-        }
-        keyLengths[index] = UInt8(key.count)
-        valueLengths[index] = UInt8(valueCount)
-        states[index] = value == nil ? .absent : .present
-    }
-
-    private func forgetAll() {
-        for index in states.indices { states[index] = .empty }
     }
 }
 
@@ -282,10 +67,10 @@ extension ReadCachingKeyValueBytesStore: AtomicBatchWriting {
             try inner.applyAtomically(writes, checkpoint: checkpoint, sourceHighWater: sourceHighWater)
         } catch {
             // Whatever RocksDB kept, the cache must not claim more.
-            forgetAll()
+            cache.forgetAll()
             throw error
         }
-        for write in writes { remember(write.key, write.value) }
+        for write in writes { cache.remember(write.key, write.value) }
     }
 }
 

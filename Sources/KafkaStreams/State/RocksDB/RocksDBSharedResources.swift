@@ -7,8 +7,7 @@ enum RocksDBSharedResources {
     private static let cache = Mutex<(bytes: Int, cache: RocksDBCache)?>(nil)
 
     /// The part of `StreamsConfig.stateStoreMemoryBytes` that the stream threads' read caches in
-    /// front of RocksDB key-value stores take together (``ReadCachingKeyValueBytesStore``): an
-    /// eighth. The block cache takes three eighths, write buffers the other half.
+    /// front of RocksDB stores take together (``ReadCacheTable``): an eighth. The block cache takes three eighths, write buffers the other half.
     static func readCacheBytes(for config: StreamsConfig) -> Int {
         config.stateStoreMemoryBytes / 8
     }

@@ -21,7 +21,7 @@ import Synchronization
 /// through ``fetch(keyFrom:keyTo:timeFrom:timeTo:)``, which searches only the segments the query
 /// can hit. One lock guards the segment map and every access, so interactive queries from other
 /// threads never see a segment being dropped.
-final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore, Sendable {
+final class SegmentedBytesStore<Schema: SegmentedKeySchema>: RetentionBoundedBytesStore, Sendable {
     /// Where segments live.
     enum Backend: Sendable {
         case inMemory
@@ -231,6 +231,17 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: KeyValueBytesStore,
     }
 
     // MARK: - KeyValueBytesStore
+
+    /// Whether `key`'s segment timestamp is not older than the retention period behind the
+    /// observed stream time (``get(_:)`` answers `nil` for an older one). Once `false`, it stays
+    /// so until ``removeAll()``: the observed stream time only grows.
+    func isReadable(_ key: [UInt8]) throws -> Bool {
+        let timestamp = try segmentTimestamp(of: key)
+        return try state.withLock { state in
+            try checkOpen(state)
+            return timestamp >= minLiveTime(state)
+        }
+    }
 
     func get(_ key: [UInt8]) throws -> [UInt8]? {
         let timestamp = try segmentTimestamp(of: key)
