@@ -199,6 +199,14 @@ import Testing
         if engine == .rocksDB {
             #expect(try store.segments.idsInDatabase() == [12])
         }
+
+        // Cleared (as for a restoration from scratch), old times are written again, and expire again.
+        try store.segments.removeAll()
+        try store.put("e", 6, windowStart: 0)
+        #expect(store.segments.segmentIDs == [0])
+        try store.put("e", 7, windowStart: 15 * Self.minute)
+        #expect(store.segments.segmentIDs == [3])
+        #expect(try store.all().map(\.value) == [7])
     }
 
     @Test func persistentStoreReopensItsSegments() throws {

@@ -141,13 +141,20 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: RetentionBoundedByt
     }
 
     /// Drops every segment whose keys are all older than the retention period.
+    ///
+    /// Only when the oldest live segment has moved since the last drop: most writes leave it where
+    /// it was, and sorting the segment ids on every write cost ~1,100 instructions (~3% of the
+    /// benchmarks' windowed count). No segment older than it is made meanwhile: such keys have
+    /// expired, and their writes are dropped.
     private func dropExpiredSegments(_ state: inout State) throws {
         let (oldest, overflow) = state.observedStreamTime.subtractingReportingOverflow(retentionPeriod)
         guard !overflow else { return }
         let minLiveSegment = segmentID(oldest)
+        guard minLiveSegment > state.segmentsDroppedBelow else { return }
         for id in state.segments.keys.sorted() where id < minLiveSegment {
             try drop(id, in: &state, expired: true)
         }
+        state.segmentsDroppedBelow = minLiveSegment
     }
 
     /// Deletes one segment: its keys, or its database (earlier layout). An `expired` segment's
@@ -316,6 +323,7 @@ final class SegmentedBytesStore<Schema: SegmentedKeySchema>: RetentionBoundedByt
         try state.withLock { state in
             for id in state.segments.keys.sorted() { try drop(id, in: &state, expired: false) }
             state.observedStreamTime = -1
+            state.segmentsDroppedBelow = .min
             try database?.flush()
         }
     }
@@ -351,6 +359,8 @@ private struct SegmentedBytesStoreState {
     var segments: [Int64: any KeyValueBytesStore & Sendable] = [:]
     /// The largest segment timestamp written; -1 before any (Kafka's `NO_TIMESTAMP`).
     var observedStreamTime: Int64 = -1
+    /// No segment below this id is open: those expired and were dropped (``Int64/min``: none yet).
+    var segmentsDroppedBelow: Int64 = .min
     var expiredRecordsDropped = 0
     var isClosed = false
 }
