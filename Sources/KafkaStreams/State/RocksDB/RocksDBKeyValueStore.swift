@@ -35,6 +35,17 @@ final class RocksDBKeyValueStore: KeyValueBytesStore, Sendable {
         try wrap { try db.put(key, value, options: writeOptions) }
     }
 
+    /// ``get(_:)`` of a key the caller composed in a buffer of its own (a window segment's
+    /// prefixed keys), without an array for it.
+    func get(bytes key: UnsafeRawBufferPointer) throws -> [UInt8]? {
+        try wrap { try db.get(key) }
+    }
+
+    /// ``put(_:_:)`` of a key the caller composed in a buffer of its own.
+    func put(bytes key: UnsafeRawBufferPointer, _ value: [UInt8]) throws {
+        try wrap { try value.withUnsafeBytes { try db.put(key, $0, options: writeOptions) } }
+    }
+
     @discardableResult
     func delete(_ key: [UInt8]) throws -> [UInt8]? {
         try wrap {

@@ -69,12 +69,26 @@ final class RocksDBSegment: KeyValueBytesStore, Sendable {
         return prefixed
     }
 
+    /// Calls `body` with the segment's prefix and `key`, composed in a buffer on the stack: an
+    /// array per read and write (``prefixed(_:)``) cost ~700 instructions each, ~3% of the
+    /// benchmarks' windowed count.
+    private func withPrefixed<Result>(_ key: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try withUnsafeTemporaryAllocation(byteCount: Self.prefixSize + key.count, alignment: 1) { buffer in
+            let base = buffer.baseAddress!
+            prefix.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: Self.prefixSize) }
+            key.withUnsafeBytes { bytes in
+                if let source = bytes.baseAddress { (base + Self.prefixSize).copyMemory(from: source, byteCount: bytes.count) }
+            }
+            return try body(UnsafeRawBufferPointer(buffer))
+        }
+    }
+
     func get(_ key: [UInt8]) throws -> [UInt8]? {
-        try database.get(prefixed(key))
+        try withPrefixed(key) { try database.get(bytes: $0) }
     }
 
     func put(_ key: [UInt8], _ value: [UInt8]) throws {
-        try database.put(prefixed(key), value)
+        try withPrefixed(key) { try database.put(bytes: $0, value) }
     }
 
     @discardableResult
