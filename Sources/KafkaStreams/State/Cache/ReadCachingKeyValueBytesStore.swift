@@ -6,18 +6,12 @@
 /// update the cache, so RocksDB stays the truth: interactive queries, which read RocksDB directly
 /// from other threads, see every write, and nothing is lost when the cache drops an entry. Unlike
 /// the record cache (``CachingKeyValueBytesStore``) it changes nothing downstream or in the
-/// changelog. The slots and their sizing are ``ReadCacheTable``'s.
-final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
+/// changelog. The slots and their sizing are ``ReadCacheTable``'s; writes and ranges,
+/// ``ReadCachingLayer``'s.
+final class ReadCachingKeyValueBytesStore: ReadCachingLayer {
     let inner: RocksDBKeyValueStore
-    private let cache: ReadCacheTable
-
-    var name: String { inner.name }
-    var isPersistent: Bool { inner.isPersistent }
-    /// Slots of the cache's table (0 before the first access), and lookups answered by the cache
-    /// and by RocksDB: for tests and metrics.
-    var slotCount: Int { cache.slotCount }
-    var hits: Int { cache.hits }
-    var misses: Int { cache.misses }
+    let cache: ReadCacheTable
+    var cachedStore: any KeyValueBytesStore { inner }
 
     init(inner: RocksDBKeyValueStore, budget: ReadCacheBudget) {
         self.inner = inner
@@ -26,36 +20,6 @@ final class ReadCachingKeyValueBytesStore: KeyValueBytesStore {
 
     func get(_ key: [UInt8]) throws -> [UInt8]? {
         try cache.value(of: key) { try inner.get($0) }
-    }
-
-    func put(_ key: [UInt8], _ value: [UInt8]) throws {
-        try inner.put(key, value)
-        cache.remember(key, value)
-    }
-
-    @discardableResult
-    func delete(_ key: [UInt8]) throws -> [UInt8]? {
-        let old = try inner.delete(key)
-        cache.remember(key, nil)
-        return old
-    }
-
-    func range(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [(key: [UInt8], value: [UInt8])] {
-        try inner.range(from: from, to: to, reverse: reverse)
-    }
-
-    func approximateNumEntries() throws -> Int { try inner.approximateNumEntries() }
-
-    func removeAll() throws {
-        cache.forgetAll()
-        try inner.removeAll()
-    }
-
-    func flush() throws { try inner.flush() }
-
-    func close() throws {
-        cache.release()
-        try inner.close()
     }
 }
 

@@ -6,7 +6,7 @@
 /// As in front of key-value stores (``ReadCachingKeyValueBytesStore``), writes go through at once
 /// and update the cache, so the segmented store stays the truth: interactive queries and range
 /// reads (`fetch`) read it directly, and nothing is lost when the cache drops an entry. The slots
-/// and their sizing are ``ReadCacheTable``'s.
+/// and their sizing are ``ReadCacheTable``'s; writes and ranges, ``ReadCachingLayer``'s.
 ///
 /// Keys expire: a key behind the store's retention period reads as absent, whatever the table
 /// holds, so every read first asks the store whether the key is still readable (a lock and a
@@ -17,17 +17,10 @@
 /// Not ``AtomicBatchWriting`` or ``CheckpointingStore``: window and session stores write through
 /// under exactly-once and keep their changelog offsets in the task's checkpoint file
 /// (docs/exactly-once.md), and the task finds out which stores are which by those conformances.
-final class ReadCachingSegmentedBytesStore: KeyValueBytesStore {
+final class ReadCachingSegmentedBytesStore: ReadCachingLayer {
     let inner: any RetentionBoundedBytesStore
-    private let cache: ReadCacheTable
-
-    var name: String { inner.name }
-    var isPersistent: Bool { inner.isPersistent }
-    /// Slots of the cache's table (0 before the first access), and lookups answered by the cache
-    /// and by the store: for tests and metrics.
-    var slotCount: Int { cache.slotCount }
-    var hits: Int { cache.hits }
-    var misses: Int { cache.misses }
+    let cache: ReadCacheTable
+    var cachedStore: any KeyValueBytesStore { inner }
 
     init(inner: any RetentionBoundedBytesStore, budget: ReadCacheBudget) {
         self.inner = inner
@@ -37,40 +30,5 @@ final class ReadCachingSegmentedBytesStore: KeyValueBytesStore {
     func get(_ key: [UInt8]) throws -> [UInt8]? {
         guard try inner.isReadable(key) else { return nil }
         return try cache.value(of: key) { try inner.get($0) }
-    }
-
-    func put(_ key: [UInt8], _ value: [UInt8]) throws {
-        try inner.put(key, value)
-        cache.remember(key, value)
-    }
-
-    @discardableResult
-    func delete(_ key: [UInt8]) throws -> [UInt8]? {
-        let old = try inner.delete(key)
-        cache.remember(key, nil)
-        return old
-    }
-
-    func range(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [(key: [UInt8], value: [UInt8])] {
-        try inner.range(from: from, to: to, reverse: reverse)
-    }
-
-    func queryRange(from: [UInt8]?, to: [UInt8]?, reverse: Bool) throws -> [(key: [UInt8], value: [UInt8])] {
-        try inner.queryRange(from: from, to: to, reverse: reverse)
-    }
-
-    func approximateNumEntries() throws -> Int { try inner.approximateNumEntries() }
-
-    func removeAll() throws {
-        // Emptied even when the store fails part-way: whatever it kept, the table claims nothing.
-        cache.forgetAll()
-        try inner.removeAll()
-    }
-
-    func flush() throws { try inner.flush() }
-
-    func close() throws {
-        cache.release()
-        try inner.close()
     }
 }
