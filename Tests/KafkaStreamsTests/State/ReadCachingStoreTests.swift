@@ -114,28 +114,28 @@ import Testing
 }
 
 extension ReadCachingStoreTests {
-    /// Keys whose hash picks the same set: the set's two slots hold the two used last.
-    @Test func twoKeysOfOneSetStayCachedAndAThirdEvictsTheLeastRecent() throws {
+    /// Keys whose hash picks the same set: the set's four slots hold the four used last.
+    @Test func fourKeysOfOneSetStayCachedAndAFifthEvictsTheLeastRecent() throws {
         let (_, cache, _, directory) = try make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let sets = ReadCacheTable.minimumSlotCount / 2
+        let sets = ReadCacheTable.minimumSlotCount / ReadCacheTable.ways
         let first: [UInt8] = [0, 0]
         var same: [[UInt8]] = []
         var candidate: UInt16 = 1
-        while same.count < 2 {
+        while same.count < ReadCacheTable.ways {
             let key = withUnsafeBytes(of: candidate.bigEndian, Array.init)
             if Self.set(of: key, sets: sets) == Self.set(of: first, sets: sets) { same.append(key) }
             candidate += 1
         }
         try cache.put(first, [1])
-        try cache.put(same[0], [2])
+        for (index, key) in same.dropLast().enumerated() { try cache.put(key, [UInt8(index + 2)]) }
         #expect(try cache.get(first) == [1])
-        #expect(try cache.get(same[0]) == [2])
+        for (index, key) in same.dropLast().enumerated() { #expect(try cache.get(key) == [UInt8(index + 2)]) }
         #expect(cache.misses == 0)
-        // `first` was used less recently than `same[0]`: the third key takes its slot.
-        try cache.put(same[1], [3])
-        #expect(try cache.get(same[1]) == [3])
-        #expect(try cache.get(same[0]) == [2])
+        // `first` was used least recently: the fifth key takes its slot.
+        try cache.put(same.last!, [9])
+        #expect(try cache.get(same.last!) == [9])
+        for (index, key) in same.dropLast().enumerated() { #expect(try cache.get(key) == [UInt8(index + 2)]) }
         #expect(cache.misses == 0)
         #expect(try cache.get(first) == [1])
         #expect(cache.misses == 1)
@@ -180,13 +180,13 @@ extension ReadCachingStoreTests {
     @Test func aTableWhoseKeysFitDoesNotGrow() throws {
         let (_, cache, budget, directory) = try make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        // 60 keys, at most two per set of the smallest table: they fit by construction.
-        let sets = ReadCacheTable.minimumSlotCount / 2
+        // 60 keys, at most four per set of the smallest table: they fit by construction.
+        let sets = ReadCacheTable.minimumSlotCount / ReadCacheTable.ways
         var perSet: [Int: Int] = [:]
         let keys = Self.keys(200).filter { key in
             let set = Self.set(of: key, sets: sets)
             perSet[set, default: 0] += 1
-            return perSet[set]! <= 2
+            return perSet[set]! <= ReadCacheTable.ways
         }.prefix(60).map { $0 }
         #expect(keys.count == 60)
         for key in keys { try cache.put(key, key) }

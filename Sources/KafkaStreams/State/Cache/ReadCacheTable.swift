@@ -10,8 +10,11 @@ import Musl
 /// ``ReadCachingSegmentedBytesStore``): recent reads and writes, used only by the thread that
 /// processes the store's task.
 ///
-/// Two-way set-associative: a key's hash picks a set of two slots, and a key that is not there
-/// takes the slot used less recently. Slots also remember keys known to be absent. All slots live
+/// Four-way set-associative: a key's hash picks a set of four slots, and a key that is not there
+/// takes an empty one or else the one used least recently. (Two-way sets, until session 13, kept
+/// missing in the sets that three or more of a store's keys share: a join task of 1,700 keys
+/// missed ~10% of its reads at 4,096 slots and ~3% at 8,192; four-way sets miss ~1% and ~0.1%.)
+/// Slots also remember keys known to be absent. All slots live
 /// in one table allocated at the first access (``slotCount`` × ``slotBytes``, taken from the
 /// thread's ``ReadCacheBudget``; a store whose table does not fit is read directly). Entries are
 /// copied into the table, never kept as separate allocations: thousands of small long-lived
@@ -21,11 +24,13 @@ import Musl
 ///
 /// A table starts at ``minimumSlotCount`` slots and doubles, entries kept, up to
 /// ``maximumSlotCount``, while the store's reads miss and its keys keep evicting each other (more
-/// than one access in 32): a thread with many tasks, each with a small store, then caches all of
+/// than one access in 64): a thread with many tasks, each with a small store, then caches all of
 /// them instead of spending the budget on the first stores' full-size tables and reading the
 /// others' from RocksDB.
 final class ReadCacheTable {
-    /// Slots of a new table, and of the largest: powers of two, two per set.
+    /// Slots a set has.
+    static let ways = 4
+    /// Slots of a new table, and of the largest: powers of two, ``ways`` per set.
     static let minimumSlotCount = 256
     /// 4 MiB a store, half the default budget of a thread: a few large stores may use the
     /// budget (at 2,048 slots a task's table of 2,500 rows missed ~77% of its lookups, each
@@ -58,8 +63,10 @@ final class ReadCacheTable {
     @exclusivity(unchecked) private var states: [SlotState] = []
     @exclusivity(unchecked) private var keyLengths: [UInt8] = []
     @exclusivity(unchecked) private var valueLengths: [UInt8] = []
-    /// Per set: the way (0 or 1) used last.
-    @exclusivity(unchecked) private var recentWays: [UInt8] = []
+    /// Per slot: the ``clock`` of its last use, for the choice of a victim in its set.
+    @exclusivity(unchecked) private var lastUse: [UInt32] = []
+    /// Counts accesses (wrapping: a wrap costs a few choices of victim, never a wrong answer).
+    @exclusivity(unchecked) private var clock: UInt32 = 0
     /// Lookups answered by the cache and by the store, for tests and metrics.
     @exclusivity(unchecked) private(set) var hits = 0
     @exclusivity(unchecked) private(set) var misses = 0
@@ -76,6 +83,7 @@ final class ReadCacheTable {
     func value(of key: [UInt8], orRead read: ([UInt8]) throws -> [UInt8]?) rethrows -> [UInt8]? {
         guard let table = tableIfAffordable() else { return try read(key) }
         accessesSinceResize += 1
+        clock &+= 1
         let set = setIndex(of: key)
         if let index = slot(holding: key, in: set, table: table) {
             hits += 1
@@ -94,6 +102,7 @@ final class ReadCacheTable {
     func remember(_ key: [UInt8], _ value: [UInt8]?) {
         guard let table = tableIfAffordable() else { return }
         accessesSinceResize += 1
+        clock &+= 1
         let set = setIndex(of: key)
         remember(key, value, at: slot(holding: key, in: set, table: table) ?? victim(in: set), in: table)
     }
@@ -129,7 +138,7 @@ final class ReadCacheTable {
         table = made
         slotCount = slots
         states = Array(repeating: .empty, count: slots)
-        recentWays = Array(repeating: 0, count: slots / 2)
+        lastUse = Array(repeating: 0, count: slots)
         keyLengths = Array(repeating: 0, count: slots)
         valueLengths = Array(repeating: 0, count: slots)
         accessesSinceResize = 0
@@ -137,20 +146,23 @@ final class ReadCacheTable {
         return made
     }
 
-    /// After a lookup that missed, every `2 × slotCount` accesses: doubles the table, keeping its
-    /// entries, when more than one access in 32 evicted an entry and the budget has the
+    /// After a lookup that missed, every `slotCount / 2` accesses: doubles the table, keeping its
+    /// entries, when more than one access in 64 evicted an entry and the budget has the
     /// difference. (One in eight left a store of ~600 keys at 1,024 slots with ~8% misses, where the
-    /// fixed 2,048 slots before had ~1%.) Only misses grow it: a store that is only written gains
-    /// nothing from a larger one.
+    /// fixed 2,048 slots before had ~1%; one in 32 stopped a four-way table of 2,500 keys read in
+    /// a cycle at ~3% misses, each ~50 times the cost of a hit. Checked every `2 × slotCount`
+    /// accesses, a join task reading its 1,700 keys in a cycle missed ~9,500 times while its table
+    /// grew; every `slotCount / 2`, ~4,400.) Only misses grow it: a store that is only written
+    /// gains nothing from a larger one.
     private func growIfThrashing() {
-        guard accessesSinceResize >= slotCount * 2 else { return }
-        let thrashing = evictionsSinceResize * 32 > accessesSinceResize
+        guard accessesSinceResize >= slotCount / 2 else { return }
+        let thrashing = evictionsSinceResize * 64 > accessesSinceResize
         accessesSinceResize = 0
         evictionsSinceResize = 0
         guard thrashing, slotCount < Self.maximumSlotCount, let old = table else { return }
         let slots = slotCount * 2
         guard budget.take((slots - slotCount) * Self.slotBytes) else { return }
-        let (oldSlots, oldStates, oldKeyLengths, oldValueLengths) = (slotCount, states, keyLengths, valueLengths)
+        let (oldSlots, oldStates, oldKeyLengths, oldValueLengths, oldLastUse) = (slotCount, states, keyLengths, valueLengths, lastUse)
         let table = makeTable(slots: slots)
         // The entries move over: emptied instead, a table growing from 256 to 2,048 slots missed
         // ~10% of a 36,000-lookup join task's reads. A set's keys take one more bit of their
@@ -160,18 +172,19 @@ final class ReadCacheTable {
             let entry = old + index * Self.slotBytes
             let keyCount = Int(oldKeyLengths[index])
             let hash = Murmur2.hash(UnsafeRawBufferPointer(start: entry, count: keyCount))
-            let target = victim(in: Self.set(ofHash: hash, sets: slots / 2))
+            let target = victim(in: Self.set(ofHash: hash, sets: slots / Self.ways))
             (table + target * Self.slotBytes).copyMemory(from: entry, byteCount: keyCount + Int(oldValueLengths[index]))
             keyLengths[target] = oldKeyLengths[index]
             valueLengths[target] = oldValueLengths[index]
             states[target] = oldStates[index]
+            lastUse[target] = oldLastUse[index]
         }
         old.deallocate()
     }
 
     @inline(__always)
     private func setIndex(of key: [UInt8]) -> Int {
-        Self.set(ofHash: key.withUnsafeBytes { Murmur2.hash($0) }, sets: slotCount / 2)
+        Self.set(ofHash: key.withUnsafeBytes { Murmur2.hash($0) }, sets: slotCount / Self.ways)
     }
 
     /// The set of a key with this murmur2 hash among `sets` (a power of two): the high bits of the
@@ -190,34 +203,38 @@ final class ReadCacheTable {
     /// The slot of `set` holding `key`, marked as used last.
     @inline(__always)
     private func slot(holding key: [UInt8], in set: Int, table: UnsafeMutableRawPointer) -> Int? {
-        for way in 0..<2 {
-            let index = set * 2 + way
+        for index in set * Self.ways..<(set + 1) * Self.ways {
             guard states[index] != .empty, Int(keyLengths[index]) == key.count else { continue }
             let equal = key.withUnsafeBytes { bytes in
                 bytes.isEmpty || memcmp(table + index * Self.slotBytes, bytes.baseAddress!, bytes.count) == 0
             }
             if equal {
-                recentWays[set] = UInt8(way)
+                lastUse[index] = clock
                 return index
             }
         }
         return nil
     }
 
-    /// The slot of `set` a new key takes: an empty one, else the one used less recently.
+    /// The slot of `set` a new key takes, marked as used last: an empty one, else the one used
+    /// least recently.
     @inline(__always)
     private func victim(in set: Int) -> Int {
-        let way: Int
-        if states[set * 2] == .empty {
-            way = 0
-        } else if states[set * 2 + 1] == .empty {
-            way = 1
-        } else {
-            way = 1 - Int(recentWays[set])
-            evictionsSinceResize += 1
+        let first = set * Self.ways
+        var chosen = first
+        if states[first] != .empty {
+            for index in first + 1..<first + Self.ways {
+                if states[index] == .empty {
+                    chosen = index
+                    break
+                }
+                // Ages, not raw clocks: a clock that wrapped still compares right.
+                if clock &- lastUse[index] > clock &- lastUse[chosen] { chosen = index }
+            }
+            if states[chosen] != .empty { evictionsSinceResize += 1 }
         }
-        recentWays[set] = UInt8(way)
-        return set * 2 + way
+        lastUse[chosen] = clock
+        return chosen
     }
 
     /// Makes the slot hold `key` → `value` (`nil`: known absent), or empties it when they do
