@@ -87,6 +87,45 @@ import RocksDB
         }
     }
 
+    @Test func memtableBloomFilterTakesItsShareOfTheMemtable() throws {
+        try withTemporaryDirectory { directory in
+            func activeMemtableBytes(ratio: Double?) throws -> UInt64 {
+                var options = RocksDBOptions()
+                options.writeBufferSize = 4 * 1024 * 1024
+                options.memtableBloomFilterRatio = ratio
+                let db = try RocksDB(path: directory + "/db-\(ratio ?? 0)", options: options)
+                for key in 0..<100 { try db.put([UInt8(key)], [1]) }
+                // Present keys are found and absent ones are not, whatever the filter says.
+                #expect(try db.get([42]) == [1])
+                #expect(try db.get([200]) == nil)
+                try db.flush()
+                try db.put([201], [2])
+                #expect(try db.get([42]) == [1])
+                #expect(try db.get([201]) == [2])
+                #expect(try db.get([202]) == nil)
+                return try #require(try db.integerProperty("rocksdb.cur-size-active-mem-table"))
+            }
+            let without = try activeMemtableBytes(ratio: nil)
+            let with = try activeMemtableBytes(ratio: 0.25)
+            // The filter is allocated with the memtable: a quarter of 4 MiB.
+            #expect(with >= without + 1024 * 1024)
+        }
+    }
+
+    @Test(arguments: [0, -0.1, 0.3, Double.nan, Double.infinity])
+    func memtableBloomFilterRatioOutOfRange(_ ratio: Double) throws {
+        try withTemporaryDirectory { directory in
+            var options = RocksDBOptions()
+            options.memtableBloomFilterRatio = ratio
+            #expect {
+                _ = try RocksDB(path: directory + "/db", options: options)
+            } throws: { error in
+                guard let error = error as? RocksDBError else { return false }
+                return error.code == .invalidArgument && error.message.contains("memtableBloomFilterRatio")
+            }
+        }
+    }
+
     @Test func inplaceUpdatesKeepOneMemtableEntryPerKey() throws {
         try withTemporaryDirectory { directory in
             func entries(inplace: Bool) throws -> UInt64? {

@@ -18,8 +18,9 @@ extension StoreDefinition {
             } catch {
                 throw StreamsError.stateStore(store: name, message: "cannot create the state directory \(directory): \(error)")
             }
-            return try openPersistentStore(
-                path: directory, options: RocksDBSharedResources.options(for: config, store: name, inplaceUpdates: true))
+            let options = RocksDBSharedResources.options(
+                for: config, store: name, inplaceUpdates: true, memtableFilter: layout != .keyValue)
+            return try openPersistentStore(path: directory, options: options)
         }
     }
 }

@@ -90,7 +90,9 @@ extension SegmentedBytesStore {
             config.stateDir = directory
             return try SegmentedBytesStore(
                 name: name, retentionPeriod: retentionPeriod, segmentInterval: segmentInterval,
-                backend: .rocksDB(directory: directory, options: RocksDBSharedResources.options(for: config, store: name)))
+                backend: .rocksDB(
+                    directory: directory,
+                    options: RocksDBSharedResources.options(for: config, store: name, memtableFilter: true)))
         }
     }
 }

@@ -41,4 +41,23 @@ import Testing
         #expect(try driver.keyValueStore("persistent-counts", key: .string, value: .int64).get("k") == 1)
         #expect(configured.withLock { $0 } == ["persistent-counts"])
     }
+
+    @Test func persistentStoresHaveBloomFiltersUnlessTheConfigSetterSaysOtherwise() {
+        var config = TopologyTestDriver.defaultConfig
+        let keyValue = RocksDBSharedResources.options(for: config, store: "counts", inplaceUpdates: true)
+        #expect(keyValue.bloomFilterBitsPerKey == 10)
+        #expect(keyValue.memtableBloomFilterRatio == nil)
+        let windowed = RocksDBSharedResources.options(
+            for: config, store: "windowed", inplaceUpdates: true, memtableFilter: true)
+        #expect(windowed.bloomFilterBitsPerKey == 10)
+        #expect(windowed.memtableBloomFilterRatio == 0.02)
+        config.rocksDBConfigSetter = { _, options in
+            options.bloomFilterBitsPerKey = nil
+            options.memtableBloomFilterRatio = nil
+        }
+        let configured = RocksDBSharedResources.options(
+            for: config, store: "windowed", inplaceUpdates: true, memtableFilter: true)
+        #expect(configured.bloomFilterBitsPerKey == nil)
+        #expect(configured.memtableBloomFilterRatio == nil)
+    }
 }
