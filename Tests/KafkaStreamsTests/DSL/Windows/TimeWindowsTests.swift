@@ -1,5 +1,6 @@
 import KafkaStreams
 import KafkaStreamsTesting
+import Synchronization
 import Testing
 
 /// Tumbling and hopping windows: which windows a record falls in, aggregation per window, grace
@@ -48,6 +49,35 @@ import Testing
                 WindowedResult("alice", minute, 2 * minute, 1, at: 60_000),
             ])
         #expect(driver.droppedRecordsCount == 0)
+    }
+
+    /// The aggregation builds each update's `Windowed` key in one reused place: keys kept
+    /// downstream must still be values of their own.
+    @Test(arguments: storeTypes)
+    func windowedKeysKeptDownstreamStayAsForwarded(storeType: Materialized<String, Int64>.StoreType) throws {
+        let kept = Mutex<[Windowed<String>]>([])
+        let builder = StreamsBuilder()
+        builder.stream("views", consumed: .with(key: .string, value: .string))
+            .groupByKey()
+            .windowedBy(TimeWindows.ofSizeWithNoGrace(.seconds(60)))
+            .count(materialized: .as("counts", storeType: storeType))
+            .toStream()
+            .peek { key, _ in kept.withLock { $0.append(key) } }
+            .to("counts-out", produced: .with(key: .timeWindowed(.string, size: .seconds(60)), value: .int64))
+        let driver = try TopologyTestDriver(topology: builder.build())
+        let input = driver.createInputTopic("views", key: .string, value: .string)
+        try input.pipeInput(key: "a-rather-long-key-on-the-heap", value: "/a", timestamp: 1_000)
+        try input.pipeInput(key: "b", value: "/a", timestamp: 61_000)
+        try input.pipeInput(key: "a-rather-long-key-on-the-heap", value: "/b", timestamp: 62_000)
+        #expect(
+            kept.withLock { $0 } == [
+                Windowed(key: "a-rather-long-key-on-the-heap", start: 0, end: minute),
+                Windowed(key: "b", start: minute, end: 2 * minute),
+                Windowed(key: "a-rather-long-key-on-the-heap", start: minute, end: 2 * minute),
+            ])
+        let output = driver.createOutputTopic(
+            "counts-out", key: .timeWindowed(.string, size: .seconds(60)), value: .optional(.int64))
+        #expect(output.readWindowed().count == 3)
     }
 
     @Test func hoppingRecordFallsInSeveralWindows() throws {
