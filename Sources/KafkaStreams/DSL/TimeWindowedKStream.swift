@@ -47,9 +47,10 @@ public final class TimeWindowedKStream<Key, Value> {
         if case .time = windows, materialized.storeName == nil {
             _ = grouped.builder.topology.newName("KSTREAM-AGGREGATE-STATE-STORE-")
         }
-        return build(prefix: "KSTREAM-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: .int64) {
-            _, _, count in (count ?? 0) + 1
-        }
+        return build(
+            prefix: "KSTREAM-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: .int64,
+            timeWindowNode: KStreamWindowCount.init
+        ) { _, _, count in (count ?? 0) + 1 }
     }
 
     /// Combines the values of each key and window with `reducer(aggregate, value)`; the first
@@ -88,8 +89,15 @@ public final class TimeWindowedKStream<Key, Value> {
         strategy == .onWindowClose ? saturatingAdd(retention, 1) : retention
     }
 
+    /// Makes the node of a time-window aggregation: ``KStreamWindowAggregate`` or a subclass.
+    private typealias TimeWindowNode<Aggregate> = @Sendable (
+        _ name: String, _ storeName: String, _ windows: TimeWindows, _ key: Serde<Key>, _ aggregate: Serde<Aggregate>,
+        _ emitStrategy: EmitStrategy, _ task: TaskContext, _ update: @escaping @Sendable (Key, Value, Aggregate?) throws -> Aggregate
+    ) -> KStreamWindowAggregate<Key, Value, Aggregate>
+
     private func build<Aggregate>(
         prefix: String, named: Named?, materialized: Materialized<Key, Aggregate>, aggregateSerde: Serde<Aggregate>?,
+        timeWindowNode: @escaping TimeWindowNode<Aggregate> = KStreamWindowAggregate.init,
         update: @escaping @Sendable (Key, Value, Aggregate?) throws -> Aggregate
     ) -> KTable<Windowed<Key>, Aggregate> {
         let builder = grouped.builder
@@ -112,9 +120,7 @@ public final class TimeWindowedKStream<Key, Value> {
                 storeName, materialized: materialized, key: key, value: aggregate, retention: storeRetention(retention),
                 windowSize: windowSize)
             builder.addProcessor(node, parents: [source], stores: [storeName]) { task in
-                KStreamWindowAggregate<Key, Value, Aggregate>(
-                    name: node, storeName: storeName, windows: windows, key: key, aggregate: aggregate,
-                    emitStrategy: strategy, task: task, update: update)
+                timeWindowNode(node, storeName, windows, key, aggregate, strategy, task, update)
             }
             builder.windowCloseDelays[node] = windows.graceMs
         case .sliding(let windows):

@@ -4,7 +4,9 @@
 /// Each record updates every window it falls in whose end is after the window close time
 /// (observed stream time minus grace); for windows already closed it is dropped (once per
 /// window). A window's result timestamp is the largest timestamp of its records.
-final class KStreamWindowAggregate<K, V, VA>: TimeWindowAggregateNode<K, V, VA> {
+///
+/// Not final: `count` has a subclass of its own, ``KStreamWindowCount``.
+class KStreamWindowAggregate<K, V, VA>: TimeWindowAggregateNode<K, V, VA> {
     let windows: TimeWindows
 
     init(
@@ -17,9 +19,21 @@ final class KStreamWindowAggregate<K, V, VA>: TimeWindowAggregateNode<K, V, VA> 
             update: update)
     }
 
-    // The record in parts, and the store through the updater: a `Record`, `ValueAndTimestamp` or
-    // `Serde` touched here would cost a generic-metadata lookup per record.
     override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        try aggregateWindows(key: key, value: value, timestamp: timestamp, headers: headers, update)
+    }
+
+    /// Updates every window the record falls in with `update` and forwards the results. Inlined
+    /// into each node's `process`, so that it runs with the aggregate's type as the node knows
+    /// it: concrete in ``KStreamWindowCount``, where the old aggregate (a `VA?`) then costs no
+    /// generic-metadata lookup per record.
+    ///
+    /// The record in parts, and the store through the updater: a `Record`, `ValueAndTimestamp` or
+    /// `Serde` touched here would cost a generic-metadata lookup per record.
+    @inline(__always)
+    final func aggregateWindows(
+        key: K, value: V, timestamp: Int64, headers: RecordHeaders, _ update: (K, V, VA?) throws -> VA
+    ) throws {
         guard accept(key: key, value: value, timestamp: timestamp), let updater else { return }
         let windowCloseTime = observedStreamTime - windows.graceMs
         // Before the updates, so that the store has not yet expired what this record closes.
@@ -65,5 +79,15 @@ final class KStreamWindowAggregate<K, V, VA>: TimeWindowAggregateNode<K, V, VA> 
             return
         }
         try emitClosedWindows(headers: headers, lower: lower, upper: upper, windowCloseTime: windowCloseTime)
+    }
+}
+
+/// `count` of a stream windowed by ``TimeWindows``: ``KStreamWindowAggregate`` with the
+/// aggregate's type known (`Int64`), as ``KStreamCount`` is for unwindowed counts.
+final class KStreamWindowCount<K, V>: KStreamWindowAggregate<K, V, Int64> {
+    override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
+        try aggregateWindows(key: key, value: value, timestamp: timestamp, headers: headers) { _, _, count in
+            (count ?? 0) + 1
+        }
     }
 }
