@@ -8,6 +8,17 @@ import Testing
 @Suite struct TimeWindowsTests {
     static let storeTypes: [Materialized<String, Int64>.StoreType] = [.inMemory, .persistent]
 
+    /// The updates of a count of `views` per key and one-minute tumbling window.
+    static func minuteCounts(
+        _ builder: StreamsBuilder, storeType: Materialized<String, Int64>.StoreType
+    ) -> KStream<Windowed<String>, Int64?> {
+        builder.stream("views", consumed: .with(key: .string, value: .string))
+            .groupByKey()
+            .windowedBy(TimeWindows.ofSizeWithNoGrace(.seconds(60)))
+            .count(materialized: .as("counts", storeType: storeType))
+            .toStream()
+    }
+
     @Test func windowsForTumblingAndHoppingWindows() {
         let tumbling = TimeWindows.ofSizeWithNoGrace(.seconds(10))
         #expect(tumbling.windowsFor(0) == [TimeWindow(start: 0, end: 10_000)])
@@ -26,11 +37,7 @@ import Testing
     @Test(arguments: storeTypes)
     func tumblingCountsPerKeyAndWindow(storeType: Materialized<String, Int64>.StoreType) throws {
         let builder = StreamsBuilder()
-        builder.stream("views", consumed: .with(key: .string, value: .string))
-            .groupByKey()
-            .windowedBy(TimeWindows.ofSizeWithNoGrace(.seconds(60)))
-            .count(materialized: .as("counts", storeType: storeType))
-            .toStream()
+        Self.minuteCounts(builder, storeType: storeType)
             .to("counts-out", produced: .with(key: .timeWindowed(.string, size: .seconds(60)), value: .int64))
         let driver = try TopologyTestDriver(topology: builder.build())
         let input = driver.createInputTopic("views", key: .string, value: .string)
@@ -57,11 +64,7 @@ import Testing
     func windowedKeysKeptDownstreamStayAsForwarded(storeType: Materialized<String, Int64>.StoreType) throws {
         let kept = Mutex<[Windowed<String>]>([])
         let builder = StreamsBuilder()
-        builder.stream("views", consumed: .with(key: .string, value: .string))
-            .groupByKey()
-            .windowedBy(TimeWindows.ofSizeWithNoGrace(.seconds(60)))
-            .count(materialized: .as("counts", storeType: storeType))
-            .toStream()
+        Self.minuteCounts(builder, storeType: storeType)
             .peek { key, _ in kept.withLock { $0.append(key) } }
             .to("counts-out", produced: .with(key: .timeWindowed(.string, size: .seconds(60)), value: .int64))
         let driver = try TopologyTestDriver(topology: builder.build())
