@@ -62,7 +62,7 @@ public struct RocksDBOptions: Sendable {
     ///
     /// A point read of a key the memtable does not hold then costs a filter probe instead of a
     /// skiplist search. The filter's bits per key are the ratio × 8 × the bytes of a memtable
-    /// entry: 0.02 gives about 10 (a false positive rate of about 1%) for entries of ~60 bytes.
+    /// entry: 0.02 gives about 10 (false positives for 1-2% of absent keys) for entries of ~60 bytes.
     /// Stores that often read keys they do not have yet (an aggregation's first record of a key
     /// or window) gain most. The filter takes its bytes from the memtable's, so a memtable fills
     /// that much sooner.

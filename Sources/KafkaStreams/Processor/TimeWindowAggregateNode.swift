@@ -140,6 +140,8 @@ class TimeWindowAggregateNode<K, V, VA>: ForwardingNode<K, V, Windowed<K>, Chang
         try forwardChange(key: key, window: window, new: new, old: old, timestamp: timestamp, headers: headers)
     }
 
+    /// Hands a window's new aggregate to ``toStream``'s children under `key`, borrowed from
+    /// ``windowedSlot``.
     @inline(__always)
     private static func forward(
         _ key: inout Windowed<K>, _ new: VA, _ timestamp: Int64, _ headers: RecordHeaders,
