@@ -104,8 +104,8 @@ extension ChangeLoggingKeyValueBytesStore {
         while true {
             if let logging = inner as? ChangeLoggingKeyValueBytesStore {
                 inner = logging.inner
-            } else if let cached = inner as? ReadCachingSegmentedBytesStore {
-                inner = cached.inner
+            } else if let cached = inner as? any ReadCachingLayer {
+                inner = cached.cachedStore
             } else {
                 return inner
             }
