@@ -49,8 +49,7 @@ public final class TimeWindowedKStream<Key, Value> {
         }
         return build(
             prefix: "KSTREAM-AGGREGATE-", named: named, materialized: materialized, aggregateSerde: .int64,
-            timeWindowNode: KStreamWindowCount.init
-        ) { _, _, count in (count ?? 0) + 1 }
+            timeWindowNode: KStreamWindowCount.init, update: KStreamWindowCount.counting)
     }
 
     /// Combines the values of each key and window with `reducer(aggregate, value)`; the first

@@ -85,9 +85,12 @@ class KStreamWindowAggregate<K, V, VA>: TimeWindowAggregateNode<K, V, VA> {
 /// `count` of a stream windowed by ``TimeWindows``: ``KStreamWindowAggregate`` with the
 /// aggregate's type known (`Int64`), as ``KStreamCount`` is for unwindowed counts.
 final class KStreamWindowCount<K, V>: KStreamWindowAggregate<K, V, Int64> {
+    /// A window's count after one more record: the update of every windowed `count()`, this
+    /// node's and the sliding-window aggregation's.
+    @inline(__always)
+    static func counting(_ key: K, _ value: V, _ count: Int64?) -> Int64 { (count ?? 0) + 1 }
+
     override func process(key: K, value: V, timestamp: Int64, headers: RecordHeaders) throws {
-        try aggregateWindows(key: key, value: value, timestamp: timestamp, headers: headers) { _, _, count in
-            (count ?? 0) + 1
-        }
+        try aggregateWindows(key: key, value: value, timestamp: timestamp, headers: headers, Self.counting)
     }
 }
