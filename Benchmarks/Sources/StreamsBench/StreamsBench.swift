@@ -111,7 +111,7 @@ struct StreamsBench: ParsableCommand {
         let rounds = max(1, `repeat`)
         // The embedded broker keeps every topic written to it, and slows as it fills (its CPU per
         // record about doubled over 20 rounds; the stateless row run after the raw row's
-        // 3,000,000 outputs cost it ~40% more per record, docs/benchmarks.md): by default every
+        // 3,000,000 outputs cost it ~40% more per record, docs/benchmarks-history.md): by default every
         // row run gets a fresh one with the same input, so that every row runs on the same
         // broker state.
         let scope: BrokerScope = embedded ? (sharedBroker ? .run : brokerPer) : .run

@@ -4,7 +4,7 @@
 /// Kafka Streams opens a RocksDB database per segment. Here a task's window or session store has
 /// one database, and a segment is a key range of it: opening a database cost ~1 ms of file
 /// creation and fsyncs and wrote an OPTIONS file, once per segment and task: ~40% of the stream
-/// thread in a windowed count replaying 5 minutes of data on 38 partitions (docs/benchmarks.md).
+/// thread in a windowed count replaying 5 minutes of data on 38 partitions (docs/benchmarks-history.md).
 /// An expired segment goes in one range deletion (``dropExpired()``).
 ///
 /// The prefix is the segment id, big-endian with its sign bit flipped, so prefixes sort as ids
