@@ -33,6 +33,12 @@ let package = Package(
             providers: [.apt(["librocksdb-dev"]), .brew(["rocksdb"])]
         ),
 
+        // What RocksDB's C API cannot make (a logger), in C++.
+        .target(
+            name: "CRocksDBSupport",
+            dependencies: ["CRocksDB"]
+        ),
+
         // Thin, safe Swift wrappers: they know nothing of streams.
         .target(
             name: "RdKafka",
@@ -43,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "RocksDB",
-            dependencies: ["CRocksDB"]
+            dependencies: ["CRocksDB", "CRocksDBSupport"]
         ),
 
         // The streams library and its shipped testing library.
@@ -126,5 +132,7 @@ let package = Package(
             ]
         ),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    // RocksDB's headers need C++17.
+    cxxLanguageStandard: .cxx17
 )

@@ -96,6 +96,14 @@ public struct RocksDBOptions: Sendable {
     /// default of 10,000 costs about half a megabyte per memtable. `nil` keeps that default.
     public var inplaceUpdateLocks: Int?
 
+    /// Where RocksDB writes its informational `LOG` file, if anywhere. Default
+    /// `.inDatabaseDirectory(level: .info)`, RocksDB's default.
+    ///
+    /// RocksDB 7.8 as Debian builds it (with assertions on) aborts the process when it writes to
+    /// this file again after a write to it failed, as on a full disk. With `.off` it writes no
+    /// such file, and a full disk fails the next flush or write with ``RocksDBError`` instead.
+    public var infoLog: InfoLog
+
     /// Creates options with RocksDB's defaults, except that a missing database is created.
     public init() {
         self.createIfMissing = true
@@ -114,6 +122,7 @@ public struct RocksDBOptions: Sendable {
         self.backgroundThreads = nil
         self.inplaceUpdateSupport = false
         self.inplaceUpdateLocks = nil
+        self.infoLog = .inDatabaseDirectory(level: .info)
     }
 }
 
@@ -158,6 +167,7 @@ extension RocksDBOptions {
         rocksdb_options_set_error_if_exists(options, self.errorIfExists.cBool)
         rocksdb_options_set_create_missing_column_families(options, self.createIfMissing.cBool)
         rocksdb_options_set_atomic_flush(options, self.atomicFlush.cBool)
+        applyInfoLog(to: options)
         if let writeBufferSize {
             rocksdb_options_set_write_buffer_size(options, try cSize(writeBufferSize, "writeBufferSize", minimum: 1))
         }
