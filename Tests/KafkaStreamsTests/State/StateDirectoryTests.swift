@@ -60,4 +60,15 @@ import Testing
         #expect(configured.bloomFilterBitsPerKey == nil)
         #expect(configured.memtableBloomFilterRatio == nil)
     }
+
+    /// RocksDB's `LOG` file is off (a failed write to it aborts Debian's RocksDB 7.8 at the next
+    /// message); the config setter can turn it back on.
+    @Test func persistentStoresWriteNoRocksDBLogUnlessTheConfigSetterAsks() {
+        var config = TopologyTestDriver.defaultConfig
+        #expect(RocksDBSharedResources.options(for: config, store: "counts", inplaceUpdates: true).infoLog == .off)
+        #expect(RocksDBSharedResources.options(for: config, store: "windowed", memtableFilter: true).infoLog == .off)
+        config.rocksDBConfigSetter = { _, options in options.infoLog = .inDatabaseDirectory(level: .warn) }
+        #expect(
+            RocksDBSharedResources.options(for: config, store: "counts").infoLog == .inDatabaseDirectory(level: .warn))
+    }
 }

@@ -29,6 +29,10 @@ enum RocksDBSharedResources {
     /// those reads a skiplist search. Key-value stores go without: their read cache answers
     /// repeated keys, and the filter's fixed share of every memtable (even the near-empty one of
     /// the offsets column family) cost the memory check ~9 MiB at 1,000,000 new keys.
+    ///
+    /// RocksDB's informational `LOG` file is off: RocksDB 7.8 as Debian builds it aborts the
+    /// process when it writes to that file again after a write failed, so a full disk would
+    /// crash the application instead of failing the store with an error (docs/state.md).
     static func options(
         for config: StreamsConfig, store: String, inplaceUpdates: Bool = false, memtableFilter: Bool = false
     ) -> RocksDBOptions {
@@ -50,6 +54,7 @@ enum RocksDBSharedResources {
         // Only interactive queries contend with the processing thread: a few dozen locks do,
         // where RocksDB's default 10,000 per memtable cost ~20 MiB across a dozen stores.
         options.inplaceUpdateLocks = 64
+        options.infoLog = .off
         config.rocksDBConfigSetter?(store, &options)
         return options
     }

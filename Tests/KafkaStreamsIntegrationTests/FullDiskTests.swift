@@ -1,0 +1,97 @@
+import Foundation
+import KafkaStreams
+import KafkaStreamsTesting
+import RdKafka
+import Testing
+
+#if canImport(Glibc)
+/// A state directory whose filesystem fills up while the application runs.
+@Suite(
+    .enabled(if: SmallFilesystem.isAvailable, "mounting a tmpfs needs root (CAP_SYS_ADMIN): run the tests as root"),
+    .serialized)
+struct FullDiskTests {
+    /// Latest value per key, in RocksDB, every update sent on: an input record is lost if its
+    /// value never reaches the output topic or the store ends with another value for its key.
+    static func latestValueTopology() throws -> Topology {
+        let builder = StreamsBuilder()
+        builder.stream("events", consumed: .with(key: .string, value: .string))
+            .groupByKey()
+            .reduce(materialized: Materialized.as("latest", storeType: .persistent).withCachingDisabled()) { _, new in new }
+            .toStream()
+            .to("latest-values", produced: .with(key: .string, value: .string))
+        return try builder.build()
+    }
+
+    static func events(_ range: Range<Int>) -> [(String, String)] {
+        range.map { ("key-\($0 % 25)", "value-\($0)") }
+    }
+
+    /// Waits until `streams` runs; fails at once, with its error, if it fails instead.
+    func waitUntilRunning(_ streams: KafkaStreams, _ what: String) async throws {
+        try await waitUntil(timeout: .seconds(90), "\(what) running") {
+            if streams.state == .error { throw FailedToStart(error: streams.lastError) }
+            return streams.state == .running
+        }
+    }
+
+    struct FailedToStart: Error {
+        let error: (any Error)?
+    }
+
+    /// The disk fills between two batches. The stream thread's next commit flushes the store,
+    /// RocksDB cannot write the SST file, and the application stops in state `.error` with a
+    /// ``StreamsError/stateStore(store:message:)`` naming the store and the cause. The offsets of
+    /// the second batch were not committed, so once there is space again a new instance on the
+    /// same state directory processes it: the store ends with every key's last value and every
+    /// input record reached the output.
+    ///
+    /// Before RocksDB's `LOG` file was turned off this aborted the process: RocksDB 7.8 as Debian
+    /// builds it asserts when its file logger writes again after a failed write.
+    @Test func fullStateDirectoryStopsTheApplicationWithATypedErrorAndLosesNothing() async throws {
+        let cluster = try EmbeddedKafkaCluster()
+        try cluster.createTopic("events", partitions: 2)
+        try cluster.createTopic("latest-values", partitions: 2)
+        let filesystem = try SmallFilesystem(bytes: 4 * 1024 * 1024)
+        var config = cluster.streamsConfig(applicationID: "full-disk")
+        config.stateDir = "\(filesystem.path)/state"
+
+        let first = try KafkaStreams(topology: Self.latestValueTopology(), config: config, topicCreator: cluster.topicCreator)
+        try first.start()
+        defer { first.close() }
+        try await waitUntilRunning(first, "application")
+        try cluster.produce("events", Self.events(0..<200), key: .string, value: .string)
+        try cluster.waitUntilConsumed(groupID: config.applicationID, topics: ["events"])
+
+        let filler = try filesystem.fill()
+        try cluster.produce("events", Self.events(200..<400), key: .string, value: .string)
+        try await waitUntil(timeout: .seconds(60), "application stopped by the full disk (state \(first.state))") {
+            first.state == .error
+        }
+        let error = try #require(first.lastError)
+        guard case StreamsError.stateStore(let failedStore, let message) = error else {
+            Issue.record("expected StreamsError.stateStore, got \(type(of: error)): \(error)")
+            return
+        }
+        #expect(failedStore == "latest")
+        #expect(message.contains("No space left on device"), "\(message)")
+        #expect(first.close(timeout: .seconds(30)))
+
+        try FileManager.default.removeItem(atPath: filler.path)
+        let second = try KafkaStreams(topology: Self.latestValueTopology(), config: config, topicCreator: cluster.topicCreator)
+        try second.start()
+        defer { second.close() }
+        try await waitUntilRunning(second, "restarted application")
+        try cluster.waitUntilConsumed(groupID: config.applicationID, topics: ["events"])
+
+        let expected = Dictionary(Self.events(0..<400), uniquingKeysWith: { _, last in last })
+        let store = try second.store(.keyValue(name: "latest", key: .string, value: .string))
+        let latest = Dictionary(uniqueKeysWithValues: try store.all().map { ($0.key, $0.value) })
+        #expect(latest == expected)
+        let outputs = try cluster.readRecords("latest-values", key: .string, value: .string, count: 400)
+        let sent = Set(outputs.map { "\($0.key)=\($0.value)" })
+        let missing = Self.events(0..<400).filter { !sent.contains("\($0.0)=\($0.1)") }
+        #expect(missing.isEmpty, "\(missing.count) input records never reached the output, e.g. \(missing.prefix(3))")
+        #expect(second.close(timeout: .seconds(30)))
+    }
+}
+#endif
