@@ -110,17 +110,7 @@ import Testing
 
     /// The number of records in the `counts` store's changelog (the mock never compacts).
     static func changelogRecordCount(_ cluster: EmbeddedKafkaCluster, applicationID: String) throws -> Int {
-        let topic = "\(applicationID)-counts-changelog"
-        var total = 0
-        let consumer = try KafkaConsumer(
-            configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers, ["group.id": "count-\(UUID())"]))
-        defer { consumer.close() }
-        let partitions = try consumer.partitionCount(topic: topic, timeout: .seconds(10))
-        for partition in 0..<Int32(partitions) {
-            let (low, high) = try consumer.watermarkOffsets(topic: topic, partition: partition, timeout: .seconds(10))
-            total += Int(high - low)
-        }
-        return total
+        try cluster.recordCount("\(applicationID)-counts-changelog")
     }
 
     /// The counts of all instances' local stores together; `nil` while any cannot be queried or
