@@ -98,5 +98,71 @@ struct FullDiskTests {
         #expect(missing.isEmpty, "\(missing.count) input records never reached the output, e.g. \(missing.prefix(3))")
         #expect(second.close(timeout: .seconds(30)))
     }
+
+    /// The disk is full before the first start: `start()` cannot keep the instance's process id
+    /// in the state directory and throws ``StreamsError/stateStore(store:message:)`` saying so.
+    @Test func firstStartOnAFullDiskThrowsATypedError() throws {
+        let cluster = try EmbeddedKafkaCluster()
+        try cluster.createTopic("events", partitions: 2)
+        try cluster.createTopic("latest-values", partitions: 2)
+        let filesystem = try SmallFilesystem(bytes: 1024 * 1024)
+        var config = cluster.streamsConfig(applicationID: "full-disk-first-start")
+        config.stateDir = "\(filesystem.path)/state"
+        try FileManager.default.createDirectory(atPath: config.stateDir, withIntermediateDirectories: true)
+        _ = try filesystem.fill()
+
+        let streams = try KafkaStreams(topology: Self.latestValueTopology(), config: config, topicCreator: cluster.topicCreator)
+        defer { streams.close() }
+        #expect {
+            try streams.start()
+        } throws: { error in
+            guard case StreamsError.stateStore(_, let message) = error else { return false }
+            return message.contains("process id") && message.contains("No space left on device")
+        }
+    }
+
+    /// The disk is full when a restarted instance must create its stores again (their
+    /// directories were removed): the stores cannot be opened, and the instance stops in state
+    /// `.error` with a ``StreamsError/stateStore(store:message:)`` naming the store, having
+    /// processed and committed nothing.
+    @Test func storesThatCannotBeCreatedStopTheApplicationWithATypedError() async throws {
+        let cluster = try EmbeddedKafkaCluster()
+        try cluster.createTopic("events", partitions: 2)
+        try cluster.createTopic("latest-values", partitions: 2)
+        let filesystem = try SmallFilesystem(bytes: 4 * 1024 * 1024)
+        var config = cluster.streamsConfig(applicationID: "full-disk-stores")
+        config.stateDir = "\(filesystem.path)/state"
+
+        let first = try KafkaStreams(topology: Self.latestValueTopology(), config: config, topicCreator: cluster.topicCreator)
+        try first.start()
+        defer { first.close() }
+        try await waitUntilRunning(first, "application")
+        try cluster.produce("events", Self.events(0..<50), key: .string, value: .string)
+        try cluster.waitUntilConsumed(groupID: config.applicationID, topics: ["events"], timeout: .seconds(120))
+        #expect(first.close(timeout: .seconds(30)))
+        let outputsBefore = try cluster.recordCount("latest-values")
+
+        let applicationDirectory = "\(config.stateDir)/\(config.applicationID)"
+        for task in ["0_0", "0_1"] {
+            try FileManager.default.removeItem(atPath: "\(applicationDirectory)/\(task)")
+        }
+        _ = try filesystem.fill()
+        try cluster.produce("events", Self.events(50..<100), key: .string, value: .string)
+
+        let second = try KafkaStreams(topology: Self.latestValueTopology(), config: config, topicCreator: cluster.topicCreator)
+        try second.start()
+        defer { second.close() }
+        try await waitUntil(timeout: .seconds(120), "application stopped by the full disk (state \(second.state))") {
+            second.state == .error
+        }
+        let error = try #require(second.lastError)
+        guard case StreamsError.stateStore(let store, let message) = error else {
+            Issue.record("expected StreamsError.stateStore, got \(type(of: error)): \(error)")
+            return
+        }
+        #expect(store == "latest")
+        #expect(message.contains("No space left on device"), "\(message)")
+        #expect(try cluster.recordCount("latest-values") == outputsBefore, "nothing processed")
+    }
 }
 #endif
