@@ -99,6 +99,62 @@ struct FullDiskTests {
         #expect(second.close(timeout: .seconds(30)))
     }
 
+    /// The same under exactly-once, where a store's writes reach RocksDB after their transaction
+    /// commits. The embedded broker keeps no transactional offset commits
+    /// (docs/testing.md), so progress is read from the output topic and the restarted instance
+    /// reads the input again from the start; it must end with every key's last value.
+    @Test func fullStateDirectoryUnderExactlyOnceStopsWithATypedErrorAndRecovers() async throws {
+        let cluster = try EmbeddedKafkaCluster()
+        try cluster.createTopic("events", partitions: 2)
+        try cluster.createTopic("latest-values", partitions: 2)
+        let filesystem = try SmallFilesystem(bytes: 4 * 1024 * 1024)
+        var config = cluster.streamsConfig(applicationID: "full-disk-eos")
+        config.stateDir = "\(filesystem.path)/state"
+        config.processingGuarantee = .exactlyOnceV2
+
+        let first = try KafkaStreams(topology: Self.latestValueTopology(), config: config, topicCreator: cluster.topicCreator)
+        try first.start()
+        defer { first.close() }
+        try await waitUntilRunning(first, "application")
+        try cluster.produce("events", Self.events(0..<200), key: .string, value: .string)
+        try await waitUntil(timeout: .seconds(120), "the first batch's outputs") {
+            try cluster.recordCount("latest-values") >= 200
+        }
+
+        let filler = try filesystem.fill()
+        // More than the filesystem holds: RocksDB's write-ahead log, which exactly-once writes
+        // through, has room preallocated for small writes.
+        let padding = String(repeating: "x", count: 4096)
+        try cluster.produce("events", Self.events(200..<400).map { ($0.0, $0.1 + padding) }, key: .string, value: .string)
+        try await waitUntil(timeout: .seconds(120), "application stopped by the full disk (state \(first.state))") {
+            first.state == .error
+        }
+        let error = try #require(first.lastError)
+        guard case StreamsError.stateStore(let failedStore, let message) = error else {
+            Issue.record("expected StreamsError.stateStore, got \(type(of: error)): \(error)")
+            return
+        }
+        #expect(failedStore == "latest")
+        #expect(message.contains("No space left on device"), "\(message)")
+        #expect(first.close(timeout: .seconds(30)))
+
+        try FileManager.default.removeItem(atPath: filler.path)
+        let second = try KafkaStreams(topology: Self.latestValueTopology(), config: config, topicCreator: cluster.topicCreator)
+        try second.start()
+        defer { second.close() }
+        try await waitUntilRunning(second, "restarted application")
+        let expected = Dictionary(Self.events(0..<200) + Self.events(200..<400).map { ($0.0, $0.1 + padding) }, uniquingKeysWith: { _, last in last })
+        var latest: [String: String] = [:]
+        try await waitUntil(timeout: .seconds(120), "the store holds every key's last value (\(latest.count) keys)") {
+            guard let store = try? second.store(.keyValue(name: "latest", key: .string, value: .string)),
+                let entries = try? store.all()
+            else { return false }
+            latest = Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.value) })
+            return latest == expected
+        }
+        #expect(second.close(timeout: .seconds(30)))
+    }
+
     /// The disk is full before the first start: `start()` cannot keep the instance's process id
     /// in the state directory and throws ``StreamsError/stateStore(store:message:)`` saying so.
     @Test func firstStartOnAFullDiskThrowsATypedError() throws {
