@@ -26,12 +26,53 @@ struct FullDiskTests {
         range.map { ("key-\($0 % 25)", "value-\($0)") }
     }
 
-    /// Waits until `streams` runs; fails at once, with its error, if it fails instead.
-    func waitUntilRunning(_ streams: KafkaStreams, _ what: String) async throws {
-        try await waitUntil(timeout: .seconds(120), "\(what) running") {
-            if streams.state == .error { throw FailedToStart(error: streams.lastError) }
-            return streams.state == .running
+    /// An embedded cluster with the topology's input and output topics.
+    static func clusterWithTopics() throws -> EmbeddedKafkaCluster {
+        let cluster = try EmbeddedKafkaCluster()
+        try cluster.createTopic("events", partitions: 2)
+        try cluster.createTopic("latest-values", partitions: 2)
+        return cluster
+    }
+
+    /// Waits until `streams` has stopped in state `.error`, then checks that its error is the
+    /// store `latest` failing for lack of space.
+    func expectStoppedByTheFullDisk(_ streams: KafkaStreams) async throws {
+        try await waitUntil(timeout: .seconds(120), "application stopped by the full disk (state \(streams.state))") {
+            streams.state == .error
         }
+        let error = try #require(streams.lastError)
+        guard case StreamsError.stateStore(let store, let message) = error else {
+            Issue.record("expected StreamsError.stateStore, got \(type(of: error)): \(error)")
+            return
+        }
+        #expect(store == "latest")
+        #expect(message.contains("No space left on device"), "\(message)")
+    }
+
+    /// A configuration on `cluster` whose state directory is on `filesystem`.
+    static func config(
+        _ cluster: EmbeddedKafkaCluster, applicationID: String, on filesystem: borrowing SmallFilesystem
+    ) -> StreamsConfig {
+        var config = cluster.streamsConfig(applicationID: applicationID)
+        config.stateDir = "\(filesystem.path)/state"
+        return config
+    }
+
+    /// Starts an instance of the topology and waits until it runs; fails at once, with its
+    /// error, if it fails instead (and closes it then).
+    static func startRunning(_ config: StreamsConfig, on cluster: EmbeddedKafkaCluster, _ what: String) async throws -> KafkaStreams {
+        let streams = try KafkaStreams(topology: latestValueTopology(), config: config, topicCreator: cluster.topicCreator)
+        try streams.start()
+        do {
+            try await waitUntil(timeout: .seconds(120), "\(what) running") {
+                if streams.state == .error { throw FailedToStart(error: streams.lastError) }
+                return streams.state == .running
+            }
+        } catch {
+            streams.close()
+            throw error
+        }
+        return streams
     }
 
     struct FailedToStart: Error {
@@ -48,39 +89,23 @@ struct FullDiskTests {
     /// Before RocksDB's `LOG` file was turned off this aborted the process: RocksDB 7.8 as Debian
     /// builds it asserts when its file logger writes again after a failed write.
     @Test func fullStateDirectoryStopsTheApplicationWithATypedErrorAndLosesNothing() async throws {
-        let cluster = try EmbeddedKafkaCluster()
-        try cluster.createTopic("events", partitions: 2)
-        try cluster.createTopic("latest-values", partitions: 2)
+        let cluster = try Self.clusterWithTopics()
         let filesystem = try SmallFilesystem(bytes: 4 * 1024 * 1024)
-        var config = cluster.streamsConfig(applicationID: "full-disk")
-        config.stateDir = "\(filesystem.path)/state"
+        let config = Self.config(cluster, applicationID: "full-disk", on: filesystem)
 
-        let first = try KafkaStreams(topology: Self.latestValueTopology(), config: config, topicCreator: cluster.topicCreator)
-        try first.start()
+        let first = try await Self.startRunning(config, on: cluster, "application")
         defer { first.close() }
-        try await waitUntilRunning(first, "application")
         try cluster.produce("events", Self.events(0..<200), key: .string, value: .string)
         try cluster.waitUntilConsumed(groupID: config.applicationID, topics: ["events"], timeout: .seconds(120))
 
         let filler = try filesystem.fill()
         try cluster.produce("events", Self.events(200..<400), key: .string, value: .string)
-        try await waitUntil(timeout: .seconds(120), "application stopped by the full disk (state \(first.state))") {
-            first.state == .error
-        }
-        let error = try #require(first.lastError)
-        guard case StreamsError.stateStore(let failedStore, let message) = error else {
-            Issue.record("expected StreamsError.stateStore, got \(type(of: error)): \(error)")
-            return
-        }
-        #expect(failedStore == "latest")
-        #expect(message.contains("No space left on device"), "\(message)")
+        try await expectStoppedByTheFullDisk(first)
         #expect(first.close(timeout: .seconds(30)))
 
         try FileManager.default.removeItem(atPath: filler.path)
-        let second = try KafkaStreams(topology: Self.latestValueTopology(), config: config, topicCreator: cluster.topicCreator)
-        try second.start()
+        let second = try await Self.startRunning(config, on: cluster, "restarted application")
         defer { second.close() }
-        try await waitUntilRunning(second, "restarted application")
         try cluster.waitUntilConsumed(groupID: config.applicationID, topics: ["events"], timeout: .seconds(120))
 
         let expected = Dictionary(Self.events(0..<400), uniquingKeysWith: { _, last in last })
@@ -104,18 +129,13 @@ struct FullDiskTests {
     /// (docs/testing.md), so progress is read from the output topic and the restarted instance
     /// reads the input again from the start; it must end with every key's last value.
     @Test func fullStateDirectoryUnderExactlyOnceStopsWithATypedErrorAndRecovers() async throws {
-        let cluster = try EmbeddedKafkaCluster()
-        try cluster.createTopic("events", partitions: 2)
-        try cluster.createTopic("latest-values", partitions: 2)
+        let cluster = try Self.clusterWithTopics()
         let filesystem = try SmallFilesystem(bytes: 4 * 1024 * 1024)
-        var config = cluster.streamsConfig(applicationID: "full-disk-eos")
-        config.stateDir = "\(filesystem.path)/state"
+        var config = Self.config(cluster, applicationID: "full-disk-eos", on: filesystem)
         config.processingGuarantee = .exactlyOnceV2
 
-        let first = try KafkaStreams(topology: Self.latestValueTopology(), config: config, topicCreator: cluster.topicCreator)
-        try first.start()
+        let first = try await Self.startRunning(config, on: cluster, "application")
         defer { first.close() }
-        try await waitUntilRunning(first, "application")
         try cluster.produce("events", Self.events(0..<200), key: .string, value: .string)
         try await waitUntil(timeout: .seconds(120), "the first batch's outputs") {
             try cluster.recordCount("latest-values") >= 200
@@ -126,23 +146,12 @@ struct FullDiskTests {
         // through, has room preallocated for small writes.
         let padding = String(repeating: "x", count: 4096)
         try cluster.produce("events", Self.events(200..<400).map { ($0.0, $0.1 + padding) }, key: .string, value: .string)
-        try await waitUntil(timeout: .seconds(120), "application stopped by the full disk (state \(first.state))") {
-            first.state == .error
-        }
-        let error = try #require(first.lastError)
-        guard case StreamsError.stateStore(let failedStore, let message) = error else {
-            Issue.record("expected StreamsError.stateStore, got \(type(of: error)): \(error)")
-            return
-        }
-        #expect(failedStore == "latest")
-        #expect(message.contains("No space left on device"), "\(message)")
+        try await expectStoppedByTheFullDisk(first)
         #expect(first.close(timeout: .seconds(30)))
 
         try FileManager.default.removeItem(atPath: filler.path)
-        let second = try KafkaStreams(topology: Self.latestValueTopology(), config: config, topicCreator: cluster.topicCreator)
-        try second.start()
+        let second = try await Self.startRunning(config, on: cluster, "restarted application")
         defer { second.close() }
-        try await waitUntilRunning(second, "restarted application")
         let expected = Dictionary(Self.events(0..<200) + Self.events(200..<400).map { ($0.0, $0.1 + padding) }, uniquingKeysWith: { _, last in last })
         var latest: [String: String] = [:]
         try await waitUntil(timeout: .seconds(120), "the store holds every key's last value (\(latest.count) keys)") {
@@ -158,12 +167,9 @@ struct FullDiskTests {
     /// The disk is full before the first start: `start()` cannot keep the instance's process id
     /// in the state directory and throws ``StreamsError/stateStore(store:message:)`` saying so.
     @Test func firstStartOnAFullDiskThrowsATypedError() throws {
-        let cluster = try EmbeddedKafkaCluster()
-        try cluster.createTopic("events", partitions: 2)
-        try cluster.createTopic("latest-values", partitions: 2)
+        let cluster = try Self.clusterWithTopics()
         let filesystem = try SmallFilesystem(bytes: 1024 * 1024)
-        var config = cluster.streamsConfig(applicationID: "full-disk-first-start")
-        config.stateDir = "\(filesystem.path)/state"
+        let config = Self.config(cluster, applicationID: "full-disk-first-start", on: filesystem)
         try FileManager.default.createDirectory(atPath: config.stateDir, withIntermediateDirectories: true)
         _ = try filesystem.fill()
 
@@ -182,17 +188,12 @@ struct FullDiskTests {
     /// `.error` with a ``StreamsError/stateStore(store:message:)`` naming the store, having
     /// processed and committed nothing.
     @Test func storesThatCannotBeCreatedStopTheApplicationWithATypedError() async throws {
-        let cluster = try EmbeddedKafkaCluster()
-        try cluster.createTopic("events", partitions: 2)
-        try cluster.createTopic("latest-values", partitions: 2)
+        let cluster = try Self.clusterWithTopics()
         let filesystem = try SmallFilesystem(bytes: 4 * 1024 * 1024)
-        var config = cluster.streamsConfig(applicationID: "full-disk-stores")
-        config.stateDir = "\(filesystem.path)/state"
+        let config = Self.config(cluster, applicationID: "full-disk-stores", on: filesystem)
 
-        let first = try KafkaStreams(topology: Self.latestValueTopology(), config: config, topicCreator: cluster.topicCreator)
-        try first.start()
+        let first = try await Self.startRunning(config, on: cluster, "application")
         defer { first.close() }
-        try await waitUntilRunning(first, "application")
         try cluster.produce("events", Self.events(0..<50), key: .string, value: .string)
         try cluster.waitUntilConsumed(groupID: config.applicationID, topics: ["events"], timeout: .seconds(120))
         #expect(first.close(timeout: .seconds(30)))
@@ -208,16 +209,7 @@ struct FullDiskTests {
         let second = try KafkaStreams(topology: Self.latestValueTopology(), config: config, topicCreator: cluster.topicCreator)
         try second.start()
         defer { second.close() }
-        try await waitUntil(timeout: .seconds(120), "application stopped by the full disk (state \(second.state))") {
-            second.state == .error
-        }
-        let error = try #require(second.lastError)
-        guard case StreamsError.stateStore(let store, let message) = error else {
-            Issue.record("expected StreamsError.stateStore, got \(type(of: error)): \(error)")
-            return
-        }
-        #expect(store == "latest")
-        #expect(message.contains("No space left on device"), "\(message)")
+        try await expectStoppedByTheFullDisk(second)
         #expect(try cluster.recordCount("latest-values") == outputsBefore, "nothing processed")
     }
 }
